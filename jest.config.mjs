@@ -1,0 +1,17 @@
+import { createDefaultEsmPreset } from 'ts-jest';
+
+// ESM TypeScript: ts-jest's ESM preset, `.js` import specifiers mapped back to the `.ts` sources,
+// and `NODE_OPTIONS=--experimental-vm-modules` (set by `npm test`). Type checking is `tsc --noEmit`'s job,
+// so ts-jest only transpiles (isolatedModules), which keeps the suite fast on 2 cores.
+const preset = createDefaultEsmPreset({ tsconfig: 'tsconfig.json', isolatedModules: true });
+
+/** @type {import('jest').Config} */
+export default {
+  ...preset,
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  testTimeout: 30_000,
+  maxWorkers: 2,
+};

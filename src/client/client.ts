@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import createClient, { type FetchResponse, type MaybeOptionalInit } from 'openapi-fetch';
+import type { HttpMethod, PathsWithMethod, RequiredKeysOf } from 'openapi-typescript-helpers';
+import type { paths } from '../../generated/hdc.js';
+import { int64PathParams } from '../../generated/int64-keys.js';
+import { TokenCache } from './auth/token-cache.js';
+import { errorFromResponse } from './errors/from-response.js';
+import type { HdcError } from './errors/hdc-error.js';
+import { SecurityError } from './errors/security-error.js';
+import { createPathSerializer } from './ids.js';
+import { stringifyJson } from './json/lossless.js';
+import { DEFAULT_BASE_URL, type HdcClientOptions } from './options.js';
+import { bearerTokenPolicy } from './pipeline/bearer-token.js';
+import { createPipeline, isSecureTransport, type PipelineRequest, type SendRequest } from './pipeline/pipeline.js';
+import { requestHeadersPolicy } from './pipeline/request-headers.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, errorOf, responseBodyPolicy } from './pipeline/response-body.js';
+import { retryPolicy } from './pipeline/retry.js';
+import { timeoutPolicy } from './pipeline/timeout.js';
+import { createTransport } from './pipeline/transport.js';
+import { createResources, type HdcResources } from './resources/index.js';
+import { VERSION } from './version.js';
+
+/** openapi-fetch's rule for when the init argument is optional (it does not export it). */
+type InitParam<Init> = RequiredKeysOf<Init> extends never ? [(Init & { [key: string]: unknown })?] : [Init & { [key: string]: unknown }];
+
+/** openapi-fetch's result with `error` replaced by the mapped {@link HdcError}. */
+export type HdcFetchResponse<R> = R extends { error?: never } ? R : { data?: never; error: HdcError; response: Response };
+
+/** A typed call: the path is checked against the spec, and so are params, body and the returned data. */
+export type HdcClientMethod<Method extends HttpMethod> = <
+  Path extends PathsWithMethod<paths, Method>,
+  Init extends MaybeOptionalInit<paths[Path], Method>,
+>(
+  url: Path,
+  ...init: InitParam<Init>
+) => Promise<HdcFetchResponse<FetchResponse<paths[Path][Method], Init, `${string}/${string}`>>>;
+
+/**
+ * The client: typed `GET/POST/PATCH/PUT` calls on the spec's paths (returning `{ data, error, response }`,
+ * never throwing for an HTTP error status), plus resource helpers (`products`, `submissions`, ...) that return
+ * data or throw. Transport failures (network, timeout, abort) always throw.
+ */
+export interface HdcClient extends HdcResources {
+  GET: HdcClientMethod<'get'>;
+  POST: HdcClientMethod<'post'>;
+  PUT: HdcClientMethod<'put'>;
+  PATCH: HdcClientMethod<'patch'>;
+  DELETE: HdcClientMethod<'delete'>;
+  /** The resolved API root, e.g. `https://manage.devcenter.microsoft.com/v2.0/my/hardware`. */
+  readonly baseUrl: string;
+  /** The `MS-CorrelationId` every request of this client carries. */
+  readonly correlationId: string;
+  /**
+   * Sends a request through the full pipeline (auth, retries, timeouts, lossless JSON, error mapping) to any
+   * URL: used to follow `next_link` and for raw bodies. The token is only attached on the API's origin.
+   */
+  send(request: { method: string; url: string | URL; headers?: HeadersInit; body?: string | Uint8Array | Blob; signal?: AbortSignal }): Promise<Response>;
+}
+
+/**
+ * Creates a Hardware Dev Center client.
+ *
+ * @example
+ * const client = createHdcClient({ credential: new DefaultAzureCredential() });
+ * const { data, error } = await client.POST('/products/{productId}/submissions', {
+ *   params: { path: { productId: '14631253285588838' } },
+ *   body: { name: 'Contoso driver 1.2', type: 'initial' },
+ * });
+ */
+export function createHdcClient(options: HdcClientOptions = {}): HdcClient {
+  const baseUrl = parseBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL);
+  const correlationId = randomUUID();
+  const tokens = options.credential
+    ? new TokenCache({ credential: options.credential })
+    : options.token !== undefined
+      ? new TokenCache({ token: options.token })
+      : undefined;
+  const userAgent = `${options.userAgent ? `${options.userAgent} ` : ''}hwdash/${VERSION} node/${process.versions.node}`;
+  const { sleep, random, onRetry, ...retry } = options.retry ?? {};
+
+  const send = createPipeline(
+    [
+      requestHeadersPolicy({ correlationId, userAgent }),
+      retryPolicy(retry, { sleep, random, onRetry }),
+      bearerTokenPolicy({ apiOrigin: baseUrl.origin, tokens }),
+      timeoutPolicy(options.timeoutMs ?? 60_000),
+      responseBodyPolicy({ maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, correlationId }),
+    ],
+    createTransport(options.fetch),
+  );
+
+  const raw = createClient<paths>({
+    baseUrl: baseUrl.toString(),
+    fetch: (request) => sendRequest(send, request),
+    bodySerializer: (body: unknown) => stringifyJson(body),
+    pathSerializer: createPathSerializer(new Set(int64PathParams)),
+  });
+
+  const call = (method: string) => async (url: string, init?: Record<string, unknown>) => {
+    const result = (await raw.request(method.toLowerCase() as 'get', url as never, init as never)) as { data?: unknown; error?: unknown; response: Response };
+    if (result.response.ok) return result;
+    return { error: errorOf(result.response) ?? unmappedError(method, result.response), response: result.response };
+  };
+
+  const sendAny: HdcClient['send'] = (request) =>
+    send({
+      method: request.method.toUpperCase(),
+      url: new URL(request.url, baseUrl),
+      headers: new Headers(request.headers),
+      ...(request.body === undefined ? {} : { body: request.body }),
+      ...(request.signal ? { signal: request.signal } : {}),
+    });
+
+  const typed = {
+    GET: call('GET'),
+    POST: call('POST'),
+    PUT: call('PUT'),
+    PATCH: call('PATCH'),
+    DELETE: call('DELETE'),
+  } as unknown as Pick<HdcClient, 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'>;
+
+  return {
+    ...typed,
+    ...createResources(typed, sendAny, baseUrl),
+    baseUrl: baseUrl.toString().replace(/\/$/, ''),
+    correlationId,
+    send: sendAny,
+  };
+}
+
+/** openapi-fetch hands us a Request; the pipeline wants a replayable body, so JSON bodies are read once here. */
+async function sendRequest(send: SendRequest, request: Request): Promise<Response> {
+  const body = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
+  const pipelineRequest: PipelineRequest = {
+    method: request.method,
+    url: new URL(request.url),
+    headers: request.headers,
+    ...(body ? { body } : {}),
+    signal: request.signal,
+  };
+  return send(pipelineRequest);
+}
+
+function parseBaseUrl(value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value.endsWith('/') ? value : `${value}/`);
+  } catch {
+    throw new SecurityError(`baseUrl ${JSON.stringify(value)} is not a valid URL`, { code: 'InvalidBaseUrl' });
+  }
+  if (!isSecureTransport(url)) {
+    throw new SecurityError(`baseUrl ${url.origin} uses plain http; the access token may only travel over https (http is allowed for loopback only)`, {
+      code: 'InsecureTransport',
+    });
+  }
+  return url;
+}
+
+/** Only reachable when a custom openapi-fetch middleware replaced the response; map it the same way. */
+function unmappedError(method: string, response: Response): HdcError {
+  return errorFromResponse({ method, url: response.url, status: response.status, statusText: response.statusText, headers: response.headers, bodyText: '' });
+}

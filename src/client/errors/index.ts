@@ -1,0 +1,12 @@
+export { HdcError, type HdcErrorOptions, type ValidationErrorItem, type ErrorRequestInfo } from './hdc-error.js';
+export { ValidationError } from './validation-error.js';
+export { AuthenticationError } from './authentication-error.js';
+export { PermissionError } from './permission-error.js';
+export { NotFoundError } from './not-found-error.js';
+export { InvalidStateError } from './invalid-state-error.js';
+export { RateLimitError } from './rate-limit-error.js';
+export { ServerError } from './server-error.js';
+export { NetworkError } from './network-error.js';
+export { TimeoutError } from './timeout-error.js';
+export { MalformedResponseError } from './malformed-response-error.js';
+export { SecurityError } from './security-error.js';

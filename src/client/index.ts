@@ -1,0 +1,16 @@
+export { createHdcClient, type HdcClient, type HdcClientMethod, type HdcFetchResponse } from './client.js';
+export { DEFAULT_BASE_URL, type HdcClientOptions } from './options.js';
+export { HDC_SCOPE } from './auth/token-cache.js';
+export type { RetryOptions } from './pipeline/retry.js';
+export * from './errors/index.js';
+export { toId, type Int64Id, type IdInput } from './ids.js';
+export { parseJson, stringifyJson } from './json/lossless.js';
+export { redactUrl, redactText } from './redact.js';
+export type { CallOptions } from './resources/call.js';
+export type { CommitOutcome } from './resources/commit.js';
+export type { Product, NewProduct, ProductUpdate } from './resources/products.js';
+export type { Submission, NewSubmission, SubmissionUpdate } from './resources/submissions.js';
+export type { ShippingLabel, NewShippingLabel, ShippingLabelUpdate, ShippingLabelOptions } from './resources/shipping-labels.js';
+export type { Audience } from './resources/audiences.js';
+export type { PreprodPackage, PreprodAsset, AssetDownload } from './resources/preprod.js';
+export type { components, paths, operations } from '../../generated/hdc.js';

@@ -1,0 +1,18 @@
+import { randomUUID } from 'node:crypto';
+import type { Policy } from './pipeline.js';
+
+/**
+ * Adds the headers every call carries. `MS-CorrelationId` ties all requests of one client together and
+ * `MS-RequestId` identifies one logical request (the same across its retries), as Microsoft's own client
+ * sends them, so that support can trace a failure.
+ */
+export function requestHeadersPolicy(options: { correlationId: string; userAgent: string }): Policy {
+  return (request, next) => {
+    const headers = new Headers(request.headers);
+    if (!headers.has('accept')) headers.set('accept', 'application/json');
+    headers.set('user-agent', options.userAgent);
+    headers.set('ms-correlationid', options.correlationId);
+    if (!headers.has('ms-requestid')) headers.set('ms-requestid', randomUUID());
+    return next({ ...request, headers });
+  };
+}

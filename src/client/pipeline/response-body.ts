@@ -1,0 +1,132 @@
+import { errorFromResponse } from '../errors/from-response.js';
+import type { HdcError } from '../errors/hdc-error.js';
+import { MalformedResponseError } from '../errors/malformed-response-error.js';
+import { parseJson } from '../json/lossless.js';
+import type { Policy, PipelineRequest } from './pipeline.js';
+
+/**
+ * Largest JSON body hwdash reads: 32 MiB. The biggest documented bodies (a page of submissions with their
+ * workflow status and download links) are a few hundred KiB, so anything far larger is a broken or hostile
+ * answer, and reading it all would only exhaust memory. Binary downloads are streamed and not limited.
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * A Response whose JSON was already parsed losslessly. openapi-fetch calls `json()` on successful answers
+ * that have a Content-Length, so this hands it the exact value instead of letting `JSON.parse` round IDs.
+ */
+export class ParsedJsonResponse extends Response {
+  readonly #value: unknown;
+
+  constructor(text: string, init: ResponseInit, value: unknown) {
+    super(text, init);
+    this.#value = value;
+  }
+
+  override json(): Promise<any> {
+    return Promise.resolve(this.#value);
+  }
+}
+
+const errors = new WeakMap<Response, HdcError>();
+
+/** The typed error the pipeline mapped for a non-2xx response, if any. */
+export function errorOf(response: Response): HdcError | undefined {
+  return errors.get(response);
+}
+
+/**
+ * Reads every JSON and error body (bounded), parses JSON losslessly, and maps error answers to typed errors,
+ * so that the policies above (retry, auth) and the client can act on kinds instead of raw bodies.
+ */
+export function responseBodyPolicy(options: { maxResponseBytes: number; correlationId: string }): Policy {
+  return async (request, next) => {
+    const response = await next(request);
+    if (response.ok && !expectsJson(request, response)) return response;
+
+    const text = await readText(response, options.maxResponseBytes, request);
+    const headers = new Headers(response.headers);
+    headers.set('content-length', String(Buffer.byteLength(text)));
+    headers.delete('content-encoding');
+    headers.delete('transfer-encoding');
+    const init = { status: response.status, statusText: response.statusText, headers };
+
+    if (!response.ok) {
+      const failed = new Response(text, init);
+      errors.set(
+        failed,
+        errorFromResponse({
+          method: request.method,
+          url: request.url.toString(),
+          status: response.status,
+          statusText: response.statusText,
+          headers: response.headers,
+          bodyText: text,
+          correlationId: options.correlationId,
+          response: failed,
+        }),
+      );
+      return failed;
+    }
+    if (!text.trim()) return new Response(null, { ...init, headers: withoutLength(headers) });
+    let value: unknown;
+    try {
+      value = parseJson(text);
+    } catch (error) {
+      throw malformed(request, response, `its body is not valid JSON (${(error as Error).message}); it starts with ${JSON.stringify(text.slice(0, 80))}`, error);
+    }
+    return new ParsedJsonResponse(text, init, value);
+  };
+}
+
+/** A zero-length body must not advertise a length header that openapi-fetch would trip over. */
+function withoutLength(headers: Headers): Headers {
+  const copy = new Headers(headers);
+  copy.set('content-length', '0');
+  return copy;
+}
+
+/**
+ * JSON is expected when the caller asked only for JSON (every API call but the preprod asset download)
+ * or the service says it sent JSON. A 200 that is an HTML login or proxy page must fail loudly, not pass as data.
+ */
+function expectsJson(request: PipelineRequest, response: Response): boolean {
+  if (response.status === 204 || response.status === 205) return false;
+  const contentType = response.headers.get('content-type') ?? '';
+  if (/\bjson\b/i.test(contentType)) return true;
+  const accept = request.headers.get('accept') ?? '';
+  return /^application\/json\s*$/i.test(accept);
+}
+
+async function readText(response: Response, limit: number, request: PipelineRequest): Promise<string> {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > limit) {
+    await response.body?.cancel().catch(() => undefined);
+    throw malformed(request, response, `its body (${declared} bytes) exceeds the ${limit}-byte response size limit`);
+  }
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw malformed(request, response, `its body exceeds the ${limit}-byte response size limit`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, total).toString('utf8');
+}
+
+function malformed(request: PipelineRequest, response: Response, why: string, cause?: unknown): MalformedResponseError {
+  return new MalformedResponseError(`${request.method} ${request.url.pathname} returned ${response.status}, but ${why}`, {
+    status: response.status,
+    code: 'MalformedResponse',
+    request: { method: request.method, url: request.url },
+    requestId: response.headers.get('ms-requestid') ?? undefined,
+    cause,
+  });
+}

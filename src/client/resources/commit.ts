@@ -1,0 +1,65 @@
+import { HdcError } from '../errors/hdc-error.js';
+import { InvalidStateError } from '../errors/invalid-state-error.js';
+import { NetworkError } from '../errors/network-error.js';
+import { ServerError } from '../errors/server-error.js';
+import { NEVER_SENT_CODES } from '../pipeline/transport.js';
+
+/** How a commit ended. */
+export interface CommitOutcome {
+  /** The submission's `commitStatus` when it was read back, if it had to be. */
+  commitStatus?: string;
+  /** True when an ambiguous failure was resolved by reading the submission instead of by a 202. */
+  verified: boolean;
+  /** How many commit requests were sent (1 unless the first one verifiably did not take). */
+  attempts: number;
+}
+
+/** `commitStatus` values meaning the service has the commit. Older docs used `commitStarted`/`commitCompleted`. */
+const COMMITTED = new Set(['commitreceived', 'commitcomplete', 'commitcompleted', 'commitstarted']);
+const PENDING = 'commitpending';
+/** One resend after a verified non-commit; a second verified non-commit means something else is wrong. */
+const MAX_COMMIT_REQUESTS = 2;
+
+/**
+ * Did this failure leave the commit's fate unknown? A timeout or reset may hit after the service acted; a
+ * 5xx (the service is known to answer 502 while committing) may too; and `RequestInvalidForCurrentState`
+ * ("Only pending submissions can be committed") is what an earlier, successful commit looks like.
+ */
+export function isAmbiguousCommitFailure(error: unknown): boolean {
+  if (error instanceof NetworkError) return !NEVER_SENT_CODES.has(error.code ?? '');
+  if (error instanceof ServerError) return true;
+  return error instanceof InvalidStateError && error.code?.toLowerCase() === 'requestinvalidforcurrentstate';
+}
+
+export async function commitSubmission(steps: {
+  commit: () => Promise<{ error?: HdcError | undefined; response: Response }>;
+  read: () => Promise<{ commitStatus?: string | null }>;
+}): Promise<CommitOutcome> {
+  for (let attempts = 1; ; attempts++) {
+    let failure: unknown;
+    try {
+      const { error } = await steps.commit();
+      if (!error) return { verified: false, attempts };
+      failure = error;
+    } catch (error) {
+      failure = error;
+    }
+    if (!isAmbiguousCommitFailure(failure)) throw failure;
+
+    const { commitStatus } = await steps.read();
+    const status = commitStatus?.toLowerCase() ?? '';
+    if (COMMITTED.has(status)) return { commitStatus: commitStatus!, verified: true, attempts };
+    if (status !== PENDING || attempts >= MAX_COMMIT_REQUESTS) {
+      if (failure instanceof HdcError && status) {
+        throw new InvalidStateError(`the commit failed (${failure.message}) and the submission's commitStatus is now "${commitStatus}"`, {
+          status: failure.status,
+          code: failure.code,
+          requestId: failure.requestId,
+          cause: failure,
+        });
+      }
+      throw failure;
+    }
+    // Verified still pending: the failed request did not commit, so sending one more is not blind.
+  }
+}

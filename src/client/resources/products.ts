@@ -1,0 +1,31 @@
+import type { components } from '../../../generated/hdc.js';
+import type { HdcClient } from '../client.js';
+import { toId, type IdInput } from '../ids.js';
+import { unwrap, type CallOptions } from './call.js';
+import { paginate } from './paging.js';
+
+type Schemas = components['schemas'];
+export type Product = Schemas['Product'];
+export type NewProduct = Schemas['NewProduct'];
+export type ProductUpdate = Schemas['ProductUpdate'];
+
+export interface ProductsResource {
+  /** Every product of the account, following `next_link` page by page. */
+  list(options?: CallOptions): AsyncGenerator<Product, void, undefined>;
+  get(productId: IdInput, options?: CallOptions): Promise<Product>;
+  create(product: NewProduct, options?: CallOptions): Promise<Product>;
+  /** Changes `productName`, `marketingNames` or `announcementDate` (the only updatable fields). */
+  update(productId: IdInput, changes: ProductUpdate, options?: CallOptions): Promise<void>;
+}
+
+export function productsResource(client: Pick<HdcClient, 'GET' | 'POST' | 'PATCH'>, send: HdcClient['send'], apiBase: URL): ProductsResource {
+  return {
+    list: ({ signal } = {}) => paginate<Product>(() => unwrap(client.GET('/products', { signal })), send, apiBase, signal),
+    get: (productId, { signal } = {}) =>
+      unwrap(client.GET('/products/{productId}', { params: { path: { productId: toId('productId', productId) } }, signal })),
+    create: (product, { signal } = {}) => unwrap(client.POST('/products', { body: product, signal })) as Promise<Product>,
+    update: async (productId, changes, { signal } = {}) => {
+      await unwrap(client.PATCH('/products/{productId}', { params: { path: { productId: toId('productId', productId) } }, body: changes, signal }));
+    },
+  };
+}

@@ -1,0 +1,7 @@
+/**
+ * hwdash: a typed client for the Microsoft Hardware Dev Center API, and the driver-signing workflow on top.
+ *
+ * @packageDocumentation
+ */
+export * from './client/index.js';
+export * from './workflow/index.js';

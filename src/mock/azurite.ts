@@ -1,0 +1,246 @@
+/**
+ * Azurite, the official Azure Storage emulator, as the sandbox's blob store. Its blob service runs in a child
+ * process: its in-memory extents then do not count against the caller's heap (the upload memory tests measure
+ * the caller), and stopping it cannot leave servers or timers behind in the caller.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import {
+  BlobSASPermissions,
+  BlobServiceClient,
+  StorageSharedKeyCredential,
+  generateBlobSASQueryParameters,
+} from '@azure/storage-blob';
+
+/** Azurite's built-in development account (documented, public, not a secret). */
+export const AZURITE_ACCOUNT_NAME = 'devstoreaccount1';
+export const AZURITE_ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+export interface StartAzuriteOptions {
+  /**
+   * Port to listen on.
+   * @default 0 (the operating system picks a free port)
+   */
+  port?: number;
+  /**
+   * Listening address. Only loopback: the emulator accepts the well-known account key from anyone.
+   * @default '127.0.0.1'
+   */
+  host?: '127.0.0.1';
+  /**
+   * How long to wait for the emulator to listen before giving up.
+   * @default 20_000
+   */
+  startTimeoutMs?: number;
+  /** Aborting while starting stops the emulator and rejects; aborting later stops it. */
+  signal?: AbortSignal;
+}
+
+export interface AzuriteHandle {
+  /** e.g. `http://127.0.0.1:41234/devstoreaccount1` */
+  blobEndpoint: string;
+  accountName: string;
+  accountKey: string;
+  /** A connection string for `BlobServiceClient.fromConnectionString`. */
+  connectionString: string;
+  /** The emulator's process id (for diagnostics). */
+  pid: number;
+  /** Stops the emulator; all its data is lost. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Raised when the emulator cannot be started; the message carries its stderr. */
+export class AzuriteStartError extends Error {
+  override name = 'AzuriteStartError';
+}
+
+const LISTENING_PATTERN = /successfully listens on https?:\/\/[^\s:]+:(\d+)/;
+/** Enough of the emulator's output to explain a failed start, without unbounded growth over a long run. */
+const OUTPUT_TAIL_CHARS = 8_192;
+const STOP_GRACE_MS = 3_000;
+
+/** Resolved lazily: Azurite is a large dependency that only the sandbox and tests need. */
+function azuriteBlobEntryPoint(): string {
+  const require = createRequire(import.meta.url);
+  try {
+    return require.resolve('azurite/dist/src/blob/main.js');
+  } catch (cause) {
+    throw new AzuriteStartError('The azurite package is not installed; install it (npm install azurite) to use the local blob store.', {
+      cause,
+    });
+  }
+}
+
+/** Starts Azurite's blob service on loopback with in-memory persistence and waits until it accepts connections. */
+export async function startAzurite(options: StartAzuriteOptions = {}): Promise<AzuriteHandle> {
+  const { port = 0, host = '127.0.0.1', startTimeoutMs = 20_000, signal } = options;
+  signal?.throwIfAborted();
+  const entryPoint = azuriteBlobEntryPoint();
+
+  // Azurite switches to SQL metadata or other accounts when these are set; the sandbox needs the defaults.
+  const env = { ...process.env };
+  delete env.AZURITE_DB;
+  delete env.AZURITE_ACCOUNTS;
+
+  // The IPC channel doubles as a lifeline: when this process dies for any reason (even SIGKILL) the channel
+  // closes and the preamble below ends the emulator, so it can never outlive us.
+  const preamble = [
+    `process.on('disconnect', () => process.exit(0));`,
+    `process.argv.splice(1, 0, ${JSON.stringify(entryPoint)});`,
+    `require(${JSON.stringify(entryPoint)});`,
+  ].join('');
+  const args = [
+    '-e',
+    preamble,
+    '--',
+    '--blobHost',
+    host,
+    '--blobPort',
+    String(port),
+    '--inMemoryPersistence',
+    '--skipApiVersionCheck',
+    '--loose',
+    '--silent',
+    '--disableTelemetry',
+  ];
+  const child = spawn(process.execPath, args, {
+    cwd: tmpdir(),
+    env,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    windowsHide: true,
+  });
+
+  let output = '';
+  const collect = (chunk: Buffer): void => {
+    output = (output + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.on('exit', killOnExit);
+
+  let listeningPort: number;
+  try {
+    listeningPort = await waitUntilListening(child, () => output, startTimeoutMs, signal);
+  } catch (error) {
+    await terminate(child);
+    process.off('exit', killOnExit);
+    throw error;
+  }
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= terminate(child).finally(() => {
+      process.off('exit', killOnExit);
+      signal?.removeEventListener('abort', onAbort);
+    });
+    return stopping;
+  };
+  const onAbort = (): void => void stop();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  // Nothing in the parent should stay alive just because an emulator is running.
+  child.unref();
+  child.channel?.unref();
+  (child.stdout as unknown as { unref?: () => void }).unref?.();
+  (child.stderr as unknown as { unref?: () => void }).unref?.();
+
+  const blobEndpoint = `http://${host}:${listeningPort}/${AZURITE_ACCOUNT_NAME}`;
+  return {
+    blobEndpoint,
+    accountName: AZURITE_ACCOUNT_NAME,
+    accountKey: AZURITE_ACCOUNT_KEY,
+    connectionString: `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT_NAME};AccountKey=${AZURITE_ACCOUNT_KEY};BlobEndpoint=${blobEndpoint};`,
+    pid: child.pid!,
+    stop,
+  };
+}
+
+function waitUntilListening(child: ChildProcess, output: () => string, timeoutMs: number, signal?: AbortSignal): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    let seen = '';
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      child.stdout!.off('data', onData);
+      child.off('exit', onExit);
+      child.off('error', onError);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const fail = (message: string, cause?: unknown): void => {
+      cleanup();
+      const tail = output().trim();
+      reject(new AzuriteStartError(`${message}${tail ? `\nAzurite output:\n${tail}` : ''}`, cause === undefined ? undefined : { cause }));
+    };
+    const onData = (chunk: Buffer): void => {
+      seen += chunk.toString('utf8');
+      const match = LISTENING_PATTERN.exec(seen);
+      if (match) {
+        cleanup();
+        resolve(Number(match[1]));
+      }
+    };
+    const onExit = (code: number | null, signalName: NodeJS.Signals | null): void =>
+      fail(`Azurite exited before it was ready (${signalName ?? `exit code ${code}`}).`);
+    const onError = (error: Error): void => fail(`Azurite could not be started: ${error.message}`, error);
+    const onAbort = (): void => {
+      cleanup();
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => fail(`Azurite did not start listening within ${timeoutMs} ms.`), timeoutMs);
+    child.stdout!.on('data', onData);
+    child.once('exit', onExit);
+    child.once('error', onError);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Ends the emulator: closing the IPC channel makes it exit at once; SIGKILL if it does not within the grace time. */
+function terminate(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    if (child.connected) child.disconnect();
+    else child.kill('SIGKILL');
+  });
+}
+
+export interface CreateSasUrlOptions {
+  /**
+   * Blob SAS permissions, e.g. `'r'` (download URLs) or `'rwl'` (the service's upload URLs). `l` (list) only means
+   * something on a container, so it is dropped here: the storage SDK refuses it on a blob SAS.
+   */
+  permissions: string;
+  expiresOn: Date;
+  /** @default one minute before now, so a slightly fast clock in the emulator does not reject the URL */
+  startsOn?: Date;
+}
+
+/** Creates `container` if needed and returns a shared-key blob SAS URL for `blobName`, as the service hands out. */
+export async function createSasUrl(
+  handle: Pick<AzuriteHandle, 'blobEndpoint' | 'accountName' | 'accountKey'>,
+  container: string,
+  blobName: string,
+  options: CreateSasUrlOptions,
+): Promise<string> {
+  const credential = new StorageSharedKeyCredential(handle.accountName, handle.accountKey);
+  const containerClient = new BlobServiceClient(handle.blobEndpoint, credential).getContainerClient(container);
+  await containerClient.createIfNotExists();
+  const sas = generateBlobSASQueryParameters(
+    {
+      containerName: container,
+      blobName,
+      permissions: BlobSASPermissions.parse(options.permissions.replaceAll('l', '')),
+      startsOn: options.startsOn ?? new Date(Date.now() - 60_000),
+      expiresOn: options.expiresOn,
+    },
+    credential,
+  );
+  return `${containerClient.getBlobClient(blobName).url}?${sas.toString()}`;
+}

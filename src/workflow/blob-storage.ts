@@ -1,0 +1,81 @@
+/**
+ * What uploads and downloads share about Azure Blob storage: which SAS URLs are acceptable, how the storage SDK's
+ * pipeline is configured, and what a storage failure means for the caller.
+ */
+import { AnonymousCredential, RestError, newPipeline, type Pipeline } from '@azure/storage-blob';
+import { redactText } from '../client/redact.js';
+
+/**
+ * One pipeline for all blob traffic. Retries follow the rest of hwdash (three retries, exponential from 1 s,
+ * capped) rather than the SDK's 4 s start, and there is no per-try timeout: a block on a slow link may
+ * legitimately take minutes, and callers cancel with their AbortSignal.
+ */
+let sharedPipeline: Pipeline | undefined;
+export function blobPipeline(): Pipeline {
+  sharedPipeline ??= newPipeline(new AnonymousCredential(), {
+    retryOptions: { maxTries: 4, retryDelayInMs: 1_000, maxRetryDelayInMs: 30_000 },
+    userAgentOptions: { userAgentPrefix: 'hwdash' },
+  });
+  return sharedPipeline;
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Parses a SAS URL. The signature in it is a bearer credential, so plain http is only accepted to loopback
+ * (the sandbox's Azurite). Returns the parsed URL, or why it cannot be used.
+ */
+export function parseSasUrl(url: string): { url: URL } | { problem: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { problem: 'is not a valid URL' };
+  }
+  if (parsed.protocol === 'https:') return { url: parsed };
+  if (parsed.protocol === 'http:' && (LOOPBACK_HOSTS.has(parsed.hostname) || parsed.hostname.startsWith('127.'))) return { url: parsed };
+  return { problem: `uses ${parsed.protocol.replace(/:$/, '')}; only https (or http to loopback) may carry a SAS signature` };
+}
+
+/** What a failed storage call tells the caller, with every secret removed. */
+export interface BlobFailure {
+  /** HTTP status, when the storage service answered. */
+  status?: number;
+  /** The storage error code (`AuthenticationFailed`, `ContainerNotFound`, ...) or the network error code. */
+  code?: string;
+  /** `x-ms-request-id`, for Azure support. */
+  requestId?: string;
+  /**
+   * The service refused the SAS URL itself: it expired, or its signature does not match (Azure says
+   * AuthenticationFailed, Azurite AuthorizationFailure). A fresh URL from the submission fixes it.
+   */
+  urlRejected: boolean;
+  /** One line describing the failure, e.g. `403 AuthorizationPermissionMismatch: This request is not authorized...`. */
+  detail: string;
+}
+
+const URL_REJECTED_CODES = new Set(['authenticationfailed', 'authorizationfailure']);
+
+export function describeBlobFailure(error: unknown): BlobFailure {
+  if (error instanceof RestError) {
+    const status = error.statusCode;
+    const code = error.code;
+    const requestId = error.response?.headers.get('x-ms-request-id') ?? undefined;
+    // Storage messages carry "RequestId:...\nTime:..." after the first line; those are reported separately.
+    const firstLine = redactText(error.message.split('\n', 1)[0] ?? '').trim();
+    const urlRejected = status === 403 && (code === undefined || URL_REJECTED_CODES.has(code.toLowerCase()));
+    const detail = [status, code === RestError.REQUEST_SEND_ERROR ? undefined : code].filter((part) => part !== undefined).join(' ');
+    return {
+      ...(status === undefined ? {} : { status }),
+      ...(code === undefined ? {} : { code }),
+      ...(requestId === undefined ? {} : { requestId }),
+      urlRejected,
+      detail: detail ? `${detail}: ${firstLine}` : firstLine,
+    };
+  }
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return { ...(typeof code === 'string' ? { code } : {}), urlRejected: false, detail: redactText(error.message) };
+  }
+  return { urlRejected: false, detail: redactText(String(error)) };
+}

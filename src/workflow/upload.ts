@@ -1,0 +1,398 @@
+/**
+ * Uploading a driver package to the submission's `initialPackage` SAS URL as an Azure block blob.
+ *
+ * The file is read once, in order (which gives its SHA-256), while up to `concurrency` blocks are staged in
+ * parallel; memory stays at `blockSize × concurrency` whatever the file size. Every failure is an error: the
+ * storage SDK's convenience uploads can report success after a failed block, which must never happen here.
+ */
+import { createHash } from 'node:crypto';
+import { open, type FileHandle } from 'node:fs/promises';
+import { BlockBlobClient } from '@azure/storage-blob';
+import { HdcError, type HdcErrorOptions } from '../client/errors/hdc-error.js';
+import { redactUrl } from '../client/redact.js';
+import { blobPipeline, describeBlobFailure, parseSasUrl } from './blob-storage.js';
+
+export interface UploadProgress {
+  /** Bytes the storage service has received so far; never decreases. */
+  loadedBytes: number;
+  totalBytes: number;
+}
+
+export interface UploadPackageOptions {
+  /** Path of the package (`.cab`, `.hlkx`, `.hckx`). */
+  file: string;
+  /** The submission's `initialPackage` URL (`downloads.items[type=initialPackage].url`). */
+  sasUrl: string;
+  /**
+   * Returns a fresh upload URL when the current one expires mid-upload, typically by reading the submission
+   * again. Blocks already staged are kept, so the upload resumes rather than restarts. Without it, an expired
+   * URL fails the upload. The signal it gets is aborted when the upload is.
+   */
+  refreshSasUrl?: (signal: AbortSignal) => Promise<string>;
+  /**
+   * Bytes per block. Raised automatically when the file would need more than Azure's 50,000 blocks.
+   * @default 8 MiB
+   */
+  blockSize?: number;
+  /**
+   * Blocks in flight at once. Memory use is about `blockSize × concurrency`.
+   * @default 4
+   */
+  concurrency?: number;
+  onProgress?: (progress: UploadProgress) => void;
+  /** Aborting cancels the requests in flight and rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+export interface UploadPackageResult {
+  size: number;
+  /** SHA-256 of the bytes read from the file, lowercase hex. */
+  sha256: string;
+  blockCount: number;
+  /** Blocks that were already staged when the URL was refreshed, and so were not sent again. */
+  resumedBlocks: number;
+}
+
+export interface UploadErrorOptions extends HdcErrorOptions {
+  file: string;
+  /** The service refused the upload URL itself (expired or invalid signature): read the submission again for a fresh one. */
+  urlRejected?: boolean;
+}
+
+/** The package could not be uploaded. `request.url` is the upload URL with its signature redacted. */
+export class UploadError extends HdcError {
+  override readonly kind: string = 'upload';
+  /** The package file being uploaded. */
+  readonly file: string;
+  readonly urlRejected: boolean;
+
+  constructor(message: string, options: UploadErrorOptions) {
+    super(message, options);
+    this.file = options.file;
+    this.urlRejected = options.urlRejected ?? false;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), file: this.file, urlRejected: this.urlRejected };
+  }
+}
+
+export const DEFAULT_UPLOAD_BLOCK_SIZE = 8 * 1024 * 1024;
+export const DEFAULT_UPLOAD_CONCURRENCY = 4;
+/** Azure's limits for a block blob. */
+const MAX_BLOCKS = 50_000;
+const MAX_BLOCK_SIZE = 4000 * 1024 * 1024;
+const MIB = 1024 * 1024;
+
+/**
+ * Block IDs are the block's index, fixed width (Azure requires equal lengths within a blob), so that after a URL
+ * refresh the blocks already on the service can be recognised.
+ */
+export function uploadBlockId(index: number): string {
+  return Buffer.from(`block-${String(index).padStart(6, '0')}`).toString('base64');
+}
+
+/** Uploads `file` to the SAS URL as a block blob, resuming across URL refreshes, and returns its size and SHA-256. */
+export async function uploadPackage(options: UploadPackageOptions): Promise<UploadPackageResult> {
+  const concurrency = options.concurrency ?? DEFAULT_UPLOAD_CONCURRENCY;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+  const requestedBlockSize = options.blockSize ?? DEFAULT_UPLOAD_BLOCK_SIZE;
+  if (!Number.isInteger(requestedBlockSize) || requestedBlockSize < 1 || requestedBlockSize > MAX_BLOCK_SIZE) {
+    throw new RangeError(`blockSize must be an integer from 1 to ${MAX_BLOCK_SIZE} bytes, got ${requestedBlockSize}`);
+  }
+  options.signal?.throwIfAborted();
+  const target = uploadTarget(options.sasUrl, options.file);
+
+  let handle: FileHandle;
+  try {
+    handle = await open(options.file, 'r');
+  } catch (cause) {
+    throw new UploadError(`Cannot read the package ${options.file}: ${(cause as Error).message}`, { file: options.file, cause });
+  }
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) throw new UploadError(`The package ${options.file} is not a regular file.`, { file: options.file });
+    if (stats.size === 0) {
+      throw new UploadError(`The package ${options.file} is empty; build the package before uploading it.`, { file: options.file });
+    }
+    // Azure allows 50,000 blocks per blob; bigger files get bigger blocks, in whole MiB.
+    const blockSize = Math.max(requestedBlockSize, Math.ceil(stats.size / MAX_BLOCKS / MIB) * MIB);
+    if (blockSize > MAX_BLOCK_SIZE) {
+      throw new UploadError(`The package ${options.file} (${stats.size} bytes) exceeds the largest block blob Azure accepts.`, { file: options.file });
+    }
+    const upload = new BlockUpload(handle, stats.size, blockSize, concurrency, target, options);
+    return await upload.run();
+  } catch (error) {
+    if (options.signal?.aborted) throw options.signal.reason;
+    throw error;
+  } finally {
+    await handle.close();
+  }
+}
+
+interface UploadTarget {
+  url: string;
+  client: BlockBlobClient;
+}
+
+function uploadTarget(sasUrl: string, file: string): UploadTarget {
+  const parsed = parseSasUrl(sasUrl);
+  if ('problem' in parsed) {
+    throw new UploadError(`The upload URL ${redactUrl(sasUrl)} ${parsed.problem}.`, { file, request: { method: 'PUT', url: sasUrl } });
+  }
+  return { url: sasUrl, client: new BlockBlobClient(parsed.url.toString(), blobPipeline()) };
+}
+
+/** One upload: the blocks' state across URL generations, the bounded staging queue, and the commit. */
+class BlockUpload {
+  readonly #blockCount: number;
+  /** URL generation under which each block was confirmed staged; -1 while it is not. */
+  readonly #stagedIn: Int32Array;
+  /** Per-block bytes the service has acknowledged, for monotonic progress across retries. */
+  readonly #blockProgress: Float64Array;
+  readonly #resumed = new Set<number>();
+  readonly #buffers: Buffer[] = [];
+  readonly #abort = new AbortController();
+  readonly #signal: AbortSignal;
+  #target: UploadTarget;
+  #generation = 0;
+  #refreshing: Promise<void> | undefined;
+  /** Whether anything succeeded with the current URL; a fresh URL that is refused at once is not refreshed again. */
+  #progressSinceRefresh = false;
+  #loaded = 0;
+
+  constructor(
+    readonly handle: FileHandle,
+    readonly size: number,
+    readonly blockSize: number,
+    readonly concurrency: number,
+    target: UploadTarget,
+    readonly options: UploadPackageOptions,
+  ) {
+    this.#target = target;
+    this.#blockCount = Math.ceil(size / blockSize);
+    this.#stagedIn = new Int32Array(this.#blockCount).fill(-1);
+    this.#blockProgress = new Float64Array(this.#blockCount);
+    this.#signal = options.signal ? AbortSignal.any([options.signal, this.#abort.signal]) : this.#abort.signal;
+  }
+
+  async run(): Promise<UploadPackageResult> {
+    const hash = createHash('sha256');
+    await this.#stageAll(
+      Array.from({ length: this.#blockCount }, (_, index) => index),
+      (block) => hash.update(block),
+    );
+    await this.#commit();
+    return { size: this.size, sha256: hash.digest('hex'), blockCount: this.#blockCount, resumedBlocks: this.#resumed.size };
+  }
+
+  #blockLength(index: number): number {
+    return Math.min(this.blockSize, this.size - index * this.blockSize);
+  }
+
+  /**
+   * Reads the given blocks in order and stages them with at most `concurrency` in flight. The first failure
+   * cancels the others; it is thrown once every request has settled, so nothing outlives the call.
+   */
+  async #stageAll(indexes: number[], onRead?: (block: Buffer) => void): Promise<void> {
+    const inFlight = new Set<Promise<void>>();
+    let failure: { error: unknown } | undefined;
+    const fail = (error: unknown): void => {
+      failure ??= { error };
+      this.#abort.abort();
+    };
+    for (const index of indexes) {
+      while (inFlight.size >= this.concurrency) await Promise.race(inFlight);
+      if (failure || this.#signal.aborted) break;
+      const buffer = this.#buffers.pop() ?? Buffer.allocUnsafeSlow(this.blockSize);
+      let block: Buffer;
+      try {
+        block = await this.#readBlock(index, buffer);
+      } catch (error) {
+        fail(error);
+        break;
+      }
+      onRead?.(block);
+      const task: Promise<void> = this.#stage(index, block)
+        .catch(fail)
+        .finally(() => {
+          inFlight.delete(task);
+          this.#buffers.push(buffer);
+        });
+      inFlight.add(task);
+    }
+    await Promise.all(inFlight);
+    if (failure) throw failure.error;
+    this.#signal.throwIfAborted();
+  }
+
+  async #readBlock(index: number, buffer: Buffer): Promise<Buffer> {
+    const length = this.#blockLength(index);
+    const start = index * this.blockSize;
+    let filled = 0;
+    while (filled < length) {
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await this.handle.read(buffer, filled, length - filled, start + filled));
+      } catch (cause) {
+        throw new UploadError(`Reading the package ${this.options.file} failed: ${(cause as Error).message}`, { file: this.options.file, cause });
+      }
+      if (bytesRead === 0) {
+        throw new UploadError(`The package ${this.options.file} became shorter while it was being uploaded; upload a file that is not being written to.`, {
+          file: this.options.file,
+        });
+      }
+      filled += bytesRead;
+    }
+    return buffer.subarray(0, length);
+  }
+
+  async #stage(index: number, block: Buffer): Promise<void> {
+    for (;;) {
+      const { client } = this.#target;
+      const generation = this.#generation;
+      try {
+        await client.stageBlock(uploadBlockId(index), block, block.length, {
+          abortSignal: this.#signal,
+          onProgress: ({ loadedBytes }) => this.#reportProgress(index, loadedBytes),
+        });
+      } catch (error) {
+        await this.#recover(error, generation, 'PUT');
+        continue;
+      }
+      this.#stagedIn[index] = generation;
+      if (generation === this.#generation) this.#progressSinceRefresh = true;
+      this.#reportProgress(index, block.length);
+      return;
+    }
+  }
+
+  async #commit(): Promise<void> {
+    const blockIds = Array.from({ length: this.#blockCount }, (_, index) => uploadBlockId(index));
+    for (;;) {
+      const generation = this.#generation;
+      let method = 'GET';
+      try {
+        // Blocks acknowledged under an earlier URL after the last check must be confirmed under this one.
+        if (this.#stagedIn.some((staged) => staged >= 0 && staged < generation)) {
+          await this.#reconcile(this.#target.client, generation);
+        }
+        const missing = this.#indexesWhere((staged) => staged < 0);
+        if (missing.length > 0) await this.#stageAll(missing);
+        if (generation !== this.#generation) continue;
+        method = 'PUT';
+        await this.#target.client.commitBlockList(blockIds, {
+          abortSignal: this.#signal,
+          blobHTTPHeaders: { blobContentType: 'application/octet-stream' },
+        });
+        return;
+      } catch (error) {
+        if (error instanceof UploadError || this.#signal.aborted) throw error;
+        await this.#recover(error, generation, method);
+      }
+    }
+  }
+
+  #indexesWhere(predicate: (stagedIn: number) => boolean): number[] {
+    const indexes: number[] = [];
+    this.#stagedIn.forEach((staged, index) => {
+      if (predicate(staged)) indexes.push(index);
+    });
+    return indexes;
+  }
+
+  /**
+   * Handles a failed storage call made under URL `generation`: returns when it is worth retrying (the URL was
+   * refreshed), throws an UploadError otherwise. Concurrent failures share a single refresh.
+   */
+  async #recover(error: unknown, generation: number, method: string): Promise<void> {
+    if (this.#signal.aborted) throw error;
+    const failure = describeBlobFailure(error);
+    if (!failure.urlRejected || !this.options.refreshSasUrl) throw this.#uploadError(error, method);
+    if (generation !== this.#generation) return;
+    this.#refreshing ??= this.#refresh(error).finally(() => {
+      this.#refreshing = undefined;
+    });
+    await this.#refreshing;
+  }
+
+  async #refresh(rejection: unknown): Promise<void> {
+    if (this.#generation > 0 && !this.#progressSinceRefresh) {
+      throw this.#uploadError(rejection, 'PUT', 'The refreshed upload URL was rejected as well');
+    }
+    let url: string;
+    try {
+      url = await this.options.refreshSasUrl!(this.#signal);
+    } catch (cause) {
+      if (this.#signal.aborted) throw cause;
+      throw new UploadError(`The upload URL expired and getting a fresh one failed: ${(cause as Error)?.message ?? cause}`, {
+        file: this.options.file,
+        cause,
+      });
+    }
+    this.#signal.throwIfAborted();
+    const target = uploadTarget(url, this.options.file);
+    const generation = this.#generation + 1;
+    try {
+      await this.#reconcile(target.client, generation);
+    } catch (error) {
+      if (error instanceof UploadError || this.#signal.aborted) throw error;
+      this.#target = target;
+      throw this.#uploadError(error, 'GET', 'Listing the blocks already uploaded failed after the upload URL was refreshed');
+    }
+    this.#target = target;
+    this.#generation = generation;
+    this.#progressSinceRefresh = false;
+  }
+
+  /**
+   * Asks the service which blocks it holds: those staged earlier with the right size are kept (and counted as
+   * resumed), the others are marked for staging again. Only blocks this upload staged itself are trusted.
+   */
+  async #reconcile(client: BlockBlobClient, generation: number): Promise<void> {
+    const list = await client.getBlockList('uncommitted', { abortSignal: this.#signal });
+    const sizes = new Map((list.uncommittedBlocks ?? []).map((block) => [block.name, block.size]));
+    for (let index = 0; index < this.#blockCount; index++) {
+      const staged = this.#stagedIn[index]!;
+      if (staged < 0 || staged >= generation) continue;
+      if (sizes.get(uploadBlockId(index)) === this.#blockLength(index)) {
+        this.#stagedIn[index] = generation;
+        this.#resumed.add(index);
+      } else {
+        this.#stagedIn[index] = -1;
+      }
+    }
+  }
+
+  #reportProgress(index: number, blockBytes: number): void {
+    const previous = this.#blockProgress[index]!;
+    const bytes = Math.min(blockBytes, this.#blockLength(index));
+    if (bytes <= previous) return;
+    this.#blockProgress[index] = bytes;
+    this.#loaded += bytes - previous;
+    this.options.onProgress?.({ loadedBytes: this.#loaded, totalBytes: this.size });
+  }
+
+  #uploadError(error: unknown, method: string, context?: string): UploadError {
+    const failure = describeBlobFailure(error);
+    const url = this.#target.url;
+    let advice = '';
+    if (failure.urlRejected) {
+      advice = ' The upload URL has expired or its signature is invalid: read the submission again for a fresh initialPackage URL and upload again.';
+    } else if (failure.status === 403) {
+      advice = ' The upload URL does not allow writing this blob: use the submission’s initialPackage URL.';
+    } else if (failure.status === 404) {
+      advice = ' The container or blob of the upload URL does not exist: use the submission’s current initialPackage URL.';
+    }
+    const what = context ?? `Uploading ${this.options.file} to ${redactUrl(url)} failed`;
+    return new UploadError(`${what}: ${failure.detail}.${advice}`, {
+      file: this.options.file,
+      urlRejected: failure.urlRejected,
+      status: failure.status,
+      code: failure.code,
+      requestId: failure.requestId,
+      request: { method, url },
+      cause: error,
+    });
+  }
+}
