@@ -2,8 +2,8 @@ import { createDefaultEsmPreset } from 'ts-jest';
 
 // ESM TypeScript: ts-jest's ESM preset, `.js` import specifiers mapped back to the `.ts` sources,
 // and `NODE_OPTIONS=--experimental-vm-modules` (set by `npm test`). Type checking is `tsc --noEmit`'s job,
-// so ts-jest only transpiles (isolatedModules), which keeps the suite fast on 2 cores.
-const preset = createDefaultEsmPreset({ tsconfig: 'tsconfig.json', isolatedModules: true });
+// so ts-jest only transpiles (tsconfig's isolatedModules), which keeps the suite fast on 2 cores.
+const preset = createDefaultEsmPreset({ tsconfig: 'tsconfig.json' });
 
 /** @type {import('jest').Config} */
 export default {

@@ -1,6 +1,8 @@
-import { submissionsList } from './json.js';
-const text = submissionsList(5 * 1024 * 1024);
-function t(name: string, f: () => unknown) { for (let k = 0; k < 5; k++) f(); const xs: number[] = []; for (let k = 0; k < 30; k++) { const s = performance.now(); f(); xs.push(performance.now() - s); } xs.sort((a,b)=>a-b); console.log(name, xs[15]!.toFixed(2)); }
-t('JSON.parse text', () => JSON.parse(text));
-t('parse+patch', () => { const r = JSON.parse(text) as { value: Array<{ id: unknown; productId: unknown }> }; for (const s of r.value) { s.id = '1152921504621441930'; s.productId = '1152921504621441930'; } return r; });
-t('parse+patch by path', () => { const r = JSON.parse(text) as any; const v = r['value']; for (let i = 0; i < v.length; i++) { const s = r['value'][i]; if (s['id'] === 5) continue; s['id'] = 'x' + i; s['productId'] = 'y'; } return r; });
+import { parseJson, stringifyJson, JsonSyntaxError } from '../src/client/json/lossless.js';
+const t = '{"id":1152921504621441930,"productId":13635057453741329,"msg":"x \\"id\\": 123 {[:,","visibleToAccounts":[27691110, 9007199267351835],"f":1.5e300,"big":-12345678901234567890,"n":[[1152921504621465124]], "\\u0069d": 9007199267351835, "a":{"b":[{"id":5}]}}';
+const v = parseJson(t);
+console.log(v);
+console.log(stringifyJson(v));
+console.log(stringifyJson({ id: 'abc-guid', x: 10n, visibleToAccounts: ['1', 'x'], d: new Date(0), u: undefined, f() {} }, undefined, 2));
+console.log(parseJson('12345678901234567890'), parseJson('[12345678901234567890]'));
+for (const bad of ['', '<html>', '{"a":1,}', '{"id": 1152921504621441930']) try { parseJson(bad) } catch (e) { console.log(e instanceof JsonSyntaxError, e instanceof SyntaxError, (e as JsonSyntaxError).position, (e as Error).message) }

@@ -38,7 +38,7 @@ function parseExact(text: string): Json {
 
 function stringifyExact(value: unknown, space?: number): string {
   // BigInts are written as bare digits: JSON.stringify cannot, so they pass through a placeholder string.
-  const marker = '\u0000bigint:';
+  const marker = '__hwdash_exact_integer__:';
   const text = JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? `${marker}${v}` : v), space);
   return text.replace(new RegExp(`"${marker}(-?\\d+)"`, 'g'), '$1');
 }

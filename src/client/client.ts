@@ -24,7 +24,11 @@ import { VERSION } from './version.js';
 type InitParam<Init> = RequiredKeysOf<Init> extends never ? [(Init & { [key: string]: unknown })?] : [Init & { [key: string]: unknown }];
 
 /** openapi-fetch's result with `error` replaced by the mapped {@link HdcError}. */
-export type HdcFetchResponse<R> = R extends { error?: never } ? R : { data?: never; error: HdcError; response: Response };
+export type HdcFetchResponse<R> =
+  | { data: SuccessData<R>; error?: never; response: Response }
+  | { data?: never; error: HdcError; response: Response };
+
+type SuccessData<R> = R extends { data: infer D; error?: never } ? D : never;
 
 /** A typed call: the path is checked against the spec, and so are params, body and the returned data. */
 export type HdcClientMethod<Method extends HttpMethod> = <
@@ -33,7 +37,7 @@ export type HdcClientMethod<Method extends HttpMethod> = <
 >(
   url: Path,
   ...init: InitParam<Init>
-) => Promise<HdcFetchResponse<FetchResponse<paths[Path][Method], Init, `${string}/${string}`>>>;
+) => Promise<HdcFetchResponse<FetchResponse<NonNullable<paths[Path][Method]>, Init, `${string}/${string}`>>>;
 
 /**
  * The client: typed `GET/POST/PATCH/PUT` calls on the spec's paths (returning `{ data, error, response }`,

@@ -50,7 +50,7 @@ export interface BlobFailure {
    * AuthenticationFailed, Azurite AuthorizationFailure). A fresh URL from the submission fixes it.
    */
   urlRejected: boolean;
-  /** One line describing the failure, e.g. `403 AuthorizationPermissionMismatch: This request is not authorized...`. */
+  /** One line describing the failure, without a final period, e.g. `403 AuthorizationPermissionMismatch: This request is not authorized...`. */
   detail: string;
 }
 
@@ -62,7 +62,9 @@ export function describeBlobFailure(error: unknown): BlobFailure {
     const code = error.code;
     const requestId = error.response?.headers.get('x-ms-request-id') ?? undefined;
     // Storage messages carry "RequestId:...\nTime:..." after the first line; those are reported separately.
-    const firstLine = redactText(error.message.split('\n', 1)[0] ?? '').trim();
+    const firstLine = redactText(error.message.split('\n', 1)[0] ?? '')
+      .trim()
+      .replace(/\.$/, '');
     const urlRejected = status === 403 && (code === undefined || URL_REJECTED_CODES.has(code.toLowerCase()));
     const detail = [status, code === RestError.REQUEST_SEND_ERROR ? undefined : code].filter((part) => part !== undefined).join(' ');
     return {
@@ -75,7 +77,7 @@ export function describeBlobFailure(error: unknown): BlobFailure {
   }
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
-    return { ...(typeof code === 'string' ? { code } : {}), urlRejected: false, detail: redactText(error.message) };
+    return { ...(typeof code === 'string' ? { code } : {}), urlRejected: false, detail: redactText(error.message).replace(/\.$/, '') };
   }
   return { urlRejected: false, detail: redactText(String(error)) };
 }

@@ -116,7 +116,8 @@ export async function uploadPackage(options: UploadPackageOptions): Promise<Uplo
       throw new UploadError(`The package ${options.file} is empty; build the package before uploading it.`, { file: options.file });
     }
     // Azure allows 50,000 blocks per blob; bigger files get bigger blocks, in whole MiB.
-    const blockSize = Math.max(requestedBlockSize, Math.ceil(stats.size / MAX_BLOCKS / MIB) * MIB);
+    const smallestBlock = Math.ceil(stats.size / MAX_BLOCKS);
+    const blockSize = requestedBlockSize >= smallestBlock ? requestedBlockSize : Math.ceil(smallestBlock / MIB) * MIB;
     if (blockSize > MAX_BLOCK_SIZE) {
       throw new UploadError(`The package ${options.file} (${stats.size} bytes) exceeds the largest block blob Azure accepts.`, { file: options.file });
     }

@@ -53,12 +53,14 @@ export class JsonSyntaxError extends SyntaxError {
  * @throws {JsonSyntaxError} when `text` is not valid JSON, with `JSON.parse`'s message for `text`.
  */
 export function parseJson(text: string, int64Keys: ReadonlySet<string> = INT64_KEYS): unknown {
-  const quoted = quoteIntegerLiterals(text, int64Keys);
+  let value: unknown;
   try {
-    return JSON.parse(quoted);
+    value = JSON.parse(text);
   } catch (error) {
-    throw syntaxErrorFor(text, quoted, error);
+    throw toJsonSyntaxError(text, error);
   }
+  const exact = findExactIntegers(text, int64Keys);
+  return exact.length === 0 ? value : restoreDigits(value, exact);
 }
 
 /**
@@ -109,6 +111,7 @@ const { rawJSON } = JSON as JSON & { rawJSON(text: string): unknown };
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
 const COLON = 0x3a;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
@@ -121,90 +124,158 @@ const DIGIT_9 = 0x39;
 const DOT = 0x2e;
 const LOWER_E = 0x65;
 const UPPER_E = 0x45;
+const LOWER_F = 0x66;
+const LOWER_N = 0x6e;
+const LOWER_T = 0x74;
+
+/** Kinds of nesting level seen by {@link findExactIntegers}. */
+const OBJECT = 0;
+const ARRAY = 1;
+/** An array that is the value of an int64 key (`visibleToAccounts`): its direct elements are IDs. */
+const ID_ARRAY = 2;
 
 const MAX_SAFE_DIGITS = String(Number.MAX_SAFE_INTEGER); // 16 digits
 
 /**
- * Returns `text` with quotes around every integer literal that {@link parseJson} turns into a string, or `text`
- * itself when there is none.
+ * Finds, in text that `JSON.parse` has accepted, the integer literals that {@link parseJson} keeps as digit strings.
+ * Each is returned as its path (property names and array indexes from the top-level value down) followed by the
+ * literal itself. One small array per literal, not one flat list: a flat list of many thousands of entries is
+ * slower to grow than the whole scan.
  *
  * It tokenises only as much as it must: strings are skipped with the native `indexOf`, and only the short stretches
- * between strings are read char by char. Only well-formed integer tokens are quoted, and a string is a value
- * wherever a number is, so the result is valid JSON exactly when `text` is: `JSON.parse` stays the only judge of
- * validity, and malformed input cannot be "repaired" into something that parses.
+ * between strings are read char by char.
  */
-function quoteIntegerLiterals(text: string, int64Keys: ReadonlySet<string>): string {
+function findExactIntegers(text: string, int64Keys: ReadonlySet<string>): Array<Array<string | number>> {
   const keyNames = [...int64Keys];
-  const length = text.length;
-  let output = '';
-  let copiedUpTo = 0;
-  // Contents of the last string seen: after a colon, that is the key of the value that follows.
+  const found: Array<Array<string | number>> = [];
+  // Where the parser is in the innermost open object or array: its kind, the index of the current element (counted
+  // in objects too, where it means nothing, to keep commas branch-free) and the bounds of the current member's key.
+  // The top-level value is level 0, read like a one-element array.
+  let kind = ARRAY;
+  let index = 0;
+  let keyStart = 0;
+  let keyEnd = 0;
+  // The same for each enclosing level, saved when a nested object or array opens, with the key as a string once a
+  // literal inside needed it (reused by the next literals there, so that their paths share the same key strings).
+  const kinds: number[] = [];
+  const indexes: number[] = [];
+  const keyStarts: number[] = [];
+  const keyEnds: number[] = [];
+  const keys: Array<string | undefined> = [];
+  let depth = 0;
+  // Contents of the last string seen: at a colon, that is the member's key.
   let stringStart = 0;
   let stringEnd = 0;
-  // Set by a colon and cleared by the value's first token; `true`/`false`/`null` do not clear it, but in valid JSON
-  // a string or a bracket always comes before the next number.
-  let afterColon = false;
-  let inIdArray = false;
-  const enclosingIdArray: boolean[] = [];
 
+  const length = text.length;
+  // Backslashes occur only in strings, and rarely: a string that ends before the next one cannot hold an escaped
+  // quote, so most strings end at the first quote found.
+  let nextBackslash = indexOrLength(text, '\\', 0);
   let i = 0;
   while (i < length) {
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
       let close = text.indexOf('"', i + 1);
-      while (close !== -1 && isEscaped(text, close)) close = text.indexOf('"', close + 1);
-      if (close === -1) break; // unterminated string: JSON.parse reports it
+      if (close > nextBackslash) {
+        close = closingQuote(text, i + 1);
+        nextBackslash = indexOrLength(text, '\\', close);
+      }
       stringStart = i + 1;
       stringEnd = close;
-      afterColon = false;
       i = close + 1;
     } else if (c === COLON) {
-      afterColon = true;
+      keyStart = stringStart;
+      keyEnd = stringEnd;
+      i++;
+    } else if (c === COMMA) {
+      index++;
       i++;
     } else if ((c >= DIGIT_0 && c <= DIGIT_9) || c === MINUS) {
       const start = i;
-      if (c === MINUS) i++;
-      const digitsStart = i;
-      i = skipDigits(text, i);
+      const digitsStart = c === MINUS ? i + 1 : i;
+      i = skipDigits(text, digitsStart);
       const next = text.charCodeAt(i);
       if (next === DOT || next === LOWER_E || next === UPPER_E) {
         i = skipFractionAndExponent(text, i);
-      } else if (
-        i > digitsStart &&
-        (i - digitsStart === 1 || text.charCodeAt(digitsStart) !== DIGIT_0) &&
-        ((afterColon ? isInt64Key(text, stringStart, stringEnd, keyNames, int64Keys) : inIdArray) ||
-          isUnsafeMagnitude(text, digitsStart, i))
-      ) {
-        output += text.slice(copiedUpTo, start) + '"' + text.slice(start, i) + '"';
-        copiedUpTo = i;
+        continue;
       }
-      afterColon = false;
-    } else if (c === OPEN_BRACKET) {
-      enclosingIdArray.push(inIdArray);
-      inIdArray = afterColon && isInt64Key(text, stringStart, stringEnd, keyNames, int64Keys);
-      afterColon = false;
+      const int64Key = kind === OBJECT ? int64KeyAt(text, keyStart, keyEnd, keyNames, int64Keys) : undefined;
+      if (int64Key !== undefined || kind === ID_ARRAY || isUnsafeMagnitude(text, digitsStart, i)) {
+        const hit: Array<string | number> = [];
+        for (let level = 1; level < depth; level++) {
+          hit.push(kinds[level] === OBJECT ? (keys[level] ??= keyAt(text, keyStarts[level]!, keyEnds[level]!)) : indexes[level]!);
+        }
+        if (depth > 0) hit.push(kind === OBJECT ? (int64Key ?? keyAt(text, keyStart, keyEnd)) : index);
+        hit.push(text.slice(start, i));
+        found.push(hit);
+      }
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      kinds[depth] = kind;
+      indexes[depth] = index;
+      keyStarts[depth] = keyStart;
+      keyEnds[depth] = keyEnd;
+      keys[depth] = undefined;
+      depth++;
+      if (c === OPEN_BRACE) kind = OBJECT;
+      else kind = kind === OBJECT && int64KeyAt(text, keyStart, keyEnd, keyNames, int64Keys) ? ID_ARRAY : ARRAY;
+      index = 0;
       i++;
-    } else if (c === OPEN_BRACE) {
-      enclosingIdArray.push(inIdArray);
-      inIdArray = false;
-      afterColon = false;
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      depth--;
+      kind = kinds[depth]!;
+      index = indexes[depth]!;
+      keyStart = keyStarts[depth]!;
+      keyEnd = keyEnds[depth]!;
       i++;
-    } else if (c === CLOSE_BRACKET || c === CLOSE_BRACE) {
-      inIdArray = enclosingIdArray.pop() === true;
-      afterColon = false;
-      i++;
+    } else if (c === LOWER_T || c === LOWER_N) {
+      i += 4; // true, null: JSON.parse has checked the spelling
+    } else if (c === LOWER_F) {
+      i += 5; // false
     } else {
-      i++; // whitespace, commas, true/false/null, and whatever JSON.parse will reject
+      i++; // whitespace
     }
   }
-  return copiedUpTo === 0 ? text : output + text.slice(copiedUpTo);
+  return found;
 }
 
-/** Whether the quote at `index` is escaped, i.e. preceded by an odd number of backslashes. */
-function isEscaped(text: string, index: number): boolean {
-  let before = index - 1;
-  while (text.charCodeAt(before) === BACKSLASH) before--;
-  return (index - before) % 2 === 0;
+/**
+ * Writes each literal found by {@link findExactIntegers} over the number `JSON.parse` made of it. The number check
+ * matters only when a key repeats in one object: `JSON.parse` keeps the last member, so an earlier one's literal
+ * must not land on it.
+ */
+function restoreDigits(value: unknown, found: Array<Array<string | number>>): unknown {
+  let result = value;
+  for (const hit of found) {
+    const last = hit.length - 1;
+    const literal = hit[last] as string;
+    if (last === 0) {
+      if (result === Number(literal)) result = literal;
+      continue;
+    }
+    let holder = result;
+    for (let level = 0; level < last - 1 && isContainer(holder); level++) holder = holder[hit[level]!];
+    const key = hit[last - 1]!;
+    if (isContainer(holder) && holder[key] === Number(literal)) holder[key] = literal;
+  }
+  return result;
+}
+
+function isContainer(value: unknown): value is Record<string | number, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+/** The quote that ends the string whose contents start at `from`, stepping over escapes. */
+function closingQuote(text: string, from: number): number {
+  let i = from;
+  for (let c = text.charCodeAt(i); c !== QUOTE; c = text.charCodeAt(++i)) {
+    if (c === BACKSLASH) i++;
+  }
+  return i;
+}
+
+function indexOrLength(text: string, search: string, from: number): number {
+  const index = text.indexOf(search, from);
+  return index === -1 ? text.length : index;
 }
 
 function skipDigits(text: string, from: number): number {
@@ -236,48 +307,40 @@ function isUnsafeMagnitude(text: string, from: number, to: number): boolean {
   return false;
 }
 
-/** Whether the string contents `text[start, end)` name a key in `int64Keys`, compared without allocating. */
-function isInt64Key(
+/**
+ * The name in `int64Keys` that the key whose contents are `text[start, end)` spells, if any. Compared in place, so
+ * that the many keys that are not IDs cost no allocation.
+ */
+function int64KeyAt(
   text: string,
   start: number,
   end: number,
   keyNames: readonly string[],
   int64Keys: ReadonlySet<string>,
-): boolean {
+): string | undefined {
   for (let k = start; k < end; k++) {
-    if (text.charCodeAt(k) === BACKSLASH) return int64Keys.has(decodeKey(text.slice(start - 1, end + 1)));
+    if (text.charCodeAt(k) === BACKSLASH) {
+      const key = keyAt(text, start, end);
+      return int64Keys.has(key) ? key : undefined;
+    }
   }
   const length = end - start;
   for (const name of keyNames) {
-    if (name.length === length && text.startsWith(name, start)) return true;
+    if (name.length === length && text.startsWith(name, start)) return name;
   }
-  return false;
+  return undefined;
 }
 
-/** The name of a key written with escapes; a malformed one matches nothing and is left for JSON.parse to report. */
-function decodeKey(quotedKey: string): string {
-  try {
-    return JSON.parse(quotedKey) as string;
-  } catch {
-    return '';
-  }
+/** The property name `JSON.parse` made of the key whose contents are `text[start, end)`, escapes decoded. */
+function keyAt(text: string, start: number, end: number): string {
+  const raw = text.slice(start, end);
+  return raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
 }
 
-/**
- * The error `JSON.parse` gives for the caller's text, so positions and excerpts refer to what the caller passed
- * rather than to the quoted copy (both are invalid together, see {@link quoteIntegerLiterals}).
- */
-function syntaxErrorFor(text: string, parsed: string, error: unknown): unknown {
-  let original = error;
-  if (parsed !== text) {
-    try {
-      JSON.parse(text);
-    } catch (textError) {
-      original = textError;
-    }
-  }
-  if (!(original instanceof SyntaxError)) return original;
-  const at = /at position (\d+)/.exec(original.message);
-  const position = at ? Number(at[1]) : /end of JSON input/.test(original.message) ? text.length : undefined;
-  return new JsonSyntaxError(original.message, { position, cause: original });
+/** `JSON.parse`'s error, with the position it reports (or the end of the text, for truncated input) as a field. */
+function toJsonSyntaxError(text: string, error: unknown): unknown {
+  if (!(error instanceof SyntaxError)) return error;
+  const at = /at position (\d+)/.exec(error.message);
+  const position = at ? Number(at[1]) : /end of JSON input/.test(error.message) ? text.length : undefined;
+  return new JsonSyntaxError(error.message, { position, cause: error });
 }

@@ -19,7 +19,7 @@ export function createTransport(fetchImpl?: typeof fetch): SendRequest {
       return await doFetch(request.url, {
         method: request.method,
         headers: request.headers,
-        body: request.body,
+        body: request.body as BodyInit | undefined,
         signal: request.signal,
         redirect: 'manual',
       });

@@ -20,7 +20,12 @@ export class SandboxClock {
 
   /** Sandbox seconds elapsed since `startedAt` (a value of `now()`). */
   secondsSince(startedAt: number): number {
-    return ((this.wallClock() - startedAt) * this.speed) / 1000;
+    return this.secondsBetween(startedAt, this.wallClock());
+  }
+
+  /** Sandbox seconds between two values of `now()`. */
+  secondsBetween(from: number, to: number): number {
+    return ((to - from) * this.speed) / 1000;
   }
 
   /** An ISO 8601 UTC date-time (`2025-01-01T00:00:00.000Z`), the form the service sends. */

@@ -5,7 +5,7 @@
 import { entityNotFound } from './errors.js';
 import type { IngestionOutcome } from './submission-workflow.js';
 import type { ShippingLabelDestination, ShippingLabelStep } from './shipping-label-workflow.js';
-import type { DriverMetadata } from './driver-metadata.js';
+import type { DriverMetadata } from '../../workflow/package/driver-metadata.js';
 
 export interface ProductRecord {
   id: string;

@@ -379,14 +379,14 @@ async function readDirectory(
     }
     const nameBytes = fileTable.subarray(nameStart, nameEnd);
     // Names are UTF-8 when flagged; otherwise in the creator's code page, for which Latin-1 is the closest guess.
-    const name = nameBytes.toString(attributes & ATTRIBUTE_NAME_IS_UTF ? 'utf8' : 'latin1');
+    const name = nameBytes.toString(attributes & ATTRIBUTE_NAME_IS_UTF ? 'utf8' : 'latin1').replace(/\\/g, '/');
     at = nameEnd + 1;
     if (folderIndex >= IFOLD_CONTINUED_FROM_PREV) throw multiCabinetError(filePath, cabinetIndex);
     if (folderIndex >= folderCount) {
       throw corruptError(filePath, `file ${name} is in folder ${folderIndex}, but the cabinet has ${folderCount} folder(s)`);
     }
     if (name.length === 0) throw corruptError(filePath, `file entry ${index} has an empty name`);
-    files.push({ path: name.replace(/\\/g, '/'), size: fileSizeInFolder, folderIndex, folderOffset });
+    files.push({ path: name, size: fileSizeInFolder, folderIndex, folderOffset });
   }
 
   return {

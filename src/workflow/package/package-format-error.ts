@@ -17,7 +17,9 @@ export type PackageFormatReason =
   /** The requested entry is not in the package. */
   | 'entry-not-found'
   /** The package holds no INF file, so there is no driver to describe. */
-  | 'no-driver-inf';
+  | 'no-driver-inf'
+  /** An INF lacks what the service needs (e.g. a valid DriverVer). */
+  | 'invalid-inf';
 
 export interface PackageFormatErrorOptions {
   /** The package file on disk. */

@@ -1,0 +1,3 @@
+import { writeFileSync } from 'node:fs';
+import { submissionsList } from './json.js';
+writeFileSync('/tmp/jprof/doc.json', submissionsList(5 * 1024 * 1024));

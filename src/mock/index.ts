@@ -1,0 +1,8 @@
+/**
+ * `hwdash/mock`: test doubles for code that uses the Hardware Dev Center API.
+ * - msw handlers built from the spec's examples (`handlers`, `hdcHandler`, `hdcError`);
+ * - the stateful sandbox, a real local HTTP server with blobs on Azurite (`startSandbox`).
+ */
+export { handlers, createHandlers, hdcHandler, hdcError, exampleResponse, type OperationId } from './handlers.js';
+export { startSandbox, type Sandbox, type SandboxOptions } from './sandbox/index.js';
+export { operations, type OperationRecord } from '../../generated/operations.js';

@@ -1,0 +1,138 @@
+/**
+ * The hwdash sandbox: a stateful simulator of the Hardware Dev Center API over real HTTP on 127.0.0.1, with
+ * blobs on Azurite and workflows on a scaled clock. `hwdash sandbox` and the tests run it; so can anyone who wants
+ * to rehearse the signing flow with no account and no network.
+ */
+import { startAzurite } from '../azurite.js';
+import { audienceRoutes } from './audiences.js';
+import { BackgroundTasks } from './background.js';
+import { SandboxBlobs, type AzuriteHandle } from './blob-storage.js';
+import { SandboxClock } from './clock.js';
+import type { SandboxEnvironment } from './environment.js';
+import type { SandboxFailures } from './failures.js';
+import { createFaultInjector, parseFaults, type FaultSpec } from './faults.js';
+import { IdAllocator } from './ids.js';
+import { preprodRoutes } from './preprod.js';
+import { productRoutes } from './products.js';
+import { startServer, type ResponseRecord } from './server.js';
+import { shippingLabelRoutes } from './shipping-labels.js';
+import { SandboxStore } from './store.js';
+import { submissionRoutes } from './submissions.js';
+import { createRequestValidator, loadOpenApiDocument } from './validation.js';
+
+export type { AzuriteHandle } from './blob-storage.js';
+export type { SandboxFailures } from './failures.js';
+export type { FaultKind, FaultSpec } from './faults.js';
+export { FaultSpecError } from './faults.js';
+export type { ResponseRecord } from './server.js';
+export { SIGNATURE_MANIFEST_NAME, SANDBOX_SIGNER, type SignatureManifest } from './signer.js';
+export { SECONDS_UNTIL_SIGNED } from './submission-workflow.js';
+
+export interface SandboxOptions {
+  /** Port on 127.0.0.1. @default 0 (the OS picks a free one) */
+  port?: number;
+  /**
+   * Clock scale: sandbox seconds per real second. At 1 a submission takes about a minute to sign; at 60, about a second.
+   * @default 1
+   */
+  speed?: number;
+  /**
+   * Per-request fault probabilities, e.g. `"429:0.1,500:0.05,reset:0.02,slow:0.01"`. Kinds: 429, 500, 502, 503,
+   * reset (the connection drops before any header), slow (the body trickles out). @default none
+   */
+  faults?: string | FaultSpec[];
+  /** Seed of the fault PRNG: the same seed and request sequence give the same faults. @default 1 */
+  seed?: number;
+  /** `embedded` starts an Azurite on loopback and stops it with the sandbox; or pass a running one. @default 'embedded' */
+  azurite?: 'embedded' | AzuriteHandle;
+  /** Scenario failures, e.g. `{ validation: true }` makes every submission fail packageInfoValidation. */
+  failures?: SandboxFailures;
+  /** The only bearer token accepted. @default any non-empty bearer token */
+  token?: string;
+  /** Default page size of list operations (`next_link` paging). @default 50 */
+  pageSize?: number;
+  /** Wall clock in milliseconds, for tests. @default Date.now */
+  now?: () => number;
+  /** Called with every response the sandbox sends (e.g. to check them against the spec). */
+  onResponse?: (record: ResponseRecord) => void;
+}
+
+export interface Sandbox {
+  /** `http://127.0.0.1:PORT/v2.0/my/hardware`: the base URL for clients. */
+  baseUrl: string;
+  azurite: AzuriteHandle;
+  /** HTTP requests received so far, faulted ones included. */
+  readonly requests: number;
+  /** Closes the server and its connections, waits for background work, and stops the embedded Azurite. */
+  stop(): Promise<void>;
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const clock = new SandboxClock(options.now ?? Date.now, options.speed ?? 1);
+  const faults = parseFaults(options.faults ?? []);
+  const pageSize = options.pageSize ?? 50;
+  if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError(`pageSize must be a positive integer, got ${pageSize}.`);
+  const validator = createRequestValidator(await loadOpenApiDocument());
+
+  const ownsAzurite = options.azurite === undefined || options.azurite === 'embedded';
+  const azurite = ownsAzurite ? await startAzurite() : (options.azurite as AzuriteHandle);
+  // Azurite runs as a child process; an exit hook stops it even when the caller never calls stop().
+  const stopAzuriteOnExit = (): void => void azurite.stop();
+  if (ownsAzurite) process.once('exit', stopAzuriteOnExit);
+
+  try {
+    const background = new BackgroundTasks();
+    const environment: SandboxEnvironment = {
+      store: new SandboxStore(),
+      ids: new IdAllocator(),
+      clock,
+      blobs: await SandboxBlobs.open(azurite),
+      failures: options.failures ?? {},
+      pageSize,
+      background,
+    };
+    const server = await startServer(options.port ?? 0, {
+      routes: [
+        ...productRoutes(environment),
+        ...submissionRoutes(environment),
+        ...shippingLabelRoutes(environment),
+        ...audienceRoutes(environment),
+        ...preprodRoutes(environment),
+      ],
+      validator,
+      // Throttling waits scale with the clock too, so a fast demo with faults stays fast; never below the 1 s the header can say.
+      retryAfterSeconds: Math.max(1, Math.round(20 / clock.speed)),
+      token: options.token,
+      nextFault: faults.length > 0 ? createFaultInjector(faults, options.seed ?? 1) : undefined,
+      onResponse: options.onResponse,
+    });
+    let stopping: Promise<void> | undefined;
+    return {
+      baseUrl: `http://127.0.0.1:${server.port}/v2.0/my/hardware`,
+      azurite,
+      get requests() {
+        return server.requests;
+      },
+      stop() {
+        stopping ??= (async () => {
+          try {
+            await server.close();
+            await background.settled();
+          } finally {
+            if (ownsAzurite) {
+              process.off('exit', stopAzuriteOnExit);
+              await azurite.stop();
+            }
+          }
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    if (ownsAzurite) {
+      process.off('exit', stopAzuriteOnExit);
+      await azurite.stop();
+    }
+    throw error;
+  }
+}

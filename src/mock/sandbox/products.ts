@@ -1,0 +1,137 @@
+/** Product routes: list (paged), create, get, update (with the service's UpdateUnauthorized rules). */
+import type { SandboxEnvironment } from './environment.js';
+import { updateUnauthorized } from './errors.js';
+import { pageOf } from './paging.js';
+import type { RequestContext, Route } from './router.js';
+import type { ProductRecord } from './store.js';
+import { submissionProgressOf } from './submissions.js';
+
+interface NewProduct {
+  productName: string;
+  testHarness: string;
+  announcementDate: string;
+  deviceType: string;
+  selectedProductTypes: Record<string, string>;
+  requestedSignatures: string[];
+  deviceMetadataIds?: string[];
+  firmwareVersion?: string;
+  isTestSign?: boolean;
+  isFlightSign?: boolean;
+  marketingNames?: string[];
+  additionalAttributes?: Record<string, unknown>;
+}
+
+interface ProductUpdate {
+  productName?: string;
+  announcementDate?: string;
+  marketingNames?: string[];
+}
+
+function productBody(environment: SandboxEnvironment, context: RequestContext, product: ProductRecord): Record<string, unknown> {
+  const url = `${context.apiBase}/products/${product.id}`;
+  const isCommitted = environment.store.submissionsOf(product.id).some((submission) => submission.committedAt !== undefined);
+  return {
+    id: product.id,
+    sharedProductId: product.sharedProductId,
+    links: [
+      { href: url, rel: 'self', method: 'GET' },
+      { href: `${url}/submissions`, rel: 'get_submissions', method: 'GET' },
+    ],
+    isCommitted,
+    deviceMetadataIds: product.deviceMetadataIds,
+    deviceType: product.deviceType,
+    isTestSign: product.isTestSign,
+    isFlightSign: product.isFlightSign,
+    marketingNames: product.marketingNames,
+    productName: product.productName,
+    selectedProductTypes: product.selectedProductTypes,
+    requestedSignatures: product.requestedSignatures,
+    additionalAttributes: product.additionalAttributes,
+    testHarness: product.testHarness,
+    announcementDate: product.announcementDate,
+    ...(product.firmwareVersion === undefined ? {} : { firmwareVersion: product.firmwareVersion }),
+    originType: 'author',
+    sourceProductId: '0',
+    sourcePublisherId: '0',
+    isRetpolineCompiled: false,
+    message: '',
+  };
+}
+
+export function productRoutes(environment: SandboxEnvironment): Route[] {
+  const { store, ids } = environment;
+  return [
+    {
+      method: 'GET',
+      path: '/products',
+      operationId: 'listProducts',
+      body: 'none',
+      handle(context) {
+        const page = pageOf([...store.products.values()], context.query, environment.pageSize, `${context.apiBase}/products`);
+        return { status: 200, json: { value: page.value.map((product) => productBody(environment, context, product)), links: page.links } };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/products',
+      operationId: 'createProduct',
+      body: 'json',
+      handle(context) {
+        const request = context.body as NewProduct;
+        const product: ProductRecord = {
+          id: ids.productId(),
+          sharedProductId: ids.sequenceId(),
+          productName: request.productName,
+          // The docs' requests send `Attestation`/`HLK`; the service answers with its own lowercase values.
+          testHarness: request.testHarness.toLowerCase(),
+          announcementDate: request.announcementDate,
+          deviceMetadataIds: request.deviceMetadataIds ?? [],
+          firmwareVersion: request.firmwareVersion,
+          deviceType: request.deviceType,
+          isTestSign: request.isTestSign ?? false,
+          isFlightSign: request.isFlightSign ?? false,
+          marketingNames: request.marketingNames ?? [],
+          selectedProductTypes: request.selectedProductTypes,
+          requestedSignatures: request.requestedSignatures,
+          additionalAttributes: request.additionalAttributes ?? {},
+        };
+        store.products.set(product.id, product);
+        return { status: 201, json: productBody(environment, context, product) };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/products/{productId}',
+      operationId: 'getProduct',
+      body: 'none',
+      handle(context) {
+        return { status: 200, json: productBody(environment, context, store.product(context.params.productId!)) };
+      },
+    },
+    {
+      method: 'PATCH',
+      path: '/products/{productId}',
+      operationId: 'updateProduct',
+      body: 'json',
+      handle(context) {
+        const product = store.product(context.params.productId!);
+        const update = context.body as ProductUpdate;
+        const initial = store.initialSubmissionOf(product.id);
+        if (!initial) throw updateUnauthorized("Can't update product without an initial submission");
+        const progress = submissionProgressOf(environment, initial);
+        if (progress.state === 'failed') throw updateUnauthorized("Can't update product because the workflow failed");
+        if (update.announcementDate !== undefined && progress.signedPackageReady) {
+          throw updateUnauthorized("Announcement Date can't be updated after the ingestion process is finished");
+        }
+        // While ingestion runs, the name is part of what is being signed; the service asks to try again later.
+        if (update.productName !== undefined && progress.commitStatus !== 'commitPending' && !progress.signedPackageReady) {
+          throw updateUnauthorized("Product Name can't be updated at this time. Try again.");
+        }
+        if (update.productName !== undefined) product.productName = update.productName;
+        if (update.announcementDate !== undefined) product.announcementDate = update.announcementDate;
+        if (update.marketingNames !== undefined) product.marketingNames = update.marketingNames;
+        return { status: 204 };
+      },
+    },
+  ];
+}

@@ -1,0 +1,293 @@
+/**
+ * Shipping label routes: create (checked against the submission's driver metadata), get/list (targeting only on
+ * request), update (targeting changes restart the workflow) and cancel (only in Microsoft Approval).
+ */
+import type { DriverMetadata } from '../../workflow/package/driver-metadata.js';
+import { isKnownAudience } from './audiences.js';
+import type { SandboxEnvironment } from './environment.js';
+import { invalidForCurrentState, invalidInput } from './errors.js';
+import { forcedShippingLabelFailure } from './failures.js';
+import { pageOf } from './paging.js';
+import type { RequestContext, Route } from './router.js';
+import type { ChidRecord, HardwareIdRecord, ShippingLabelRecord, SubmissionRecord, TargetingRecord } from './store.js';
+import { submissionProgressOf, submissionUrl } from './submissions.js';
+import { shippingLabelProgress, type ShippingLabelProgress } from './shipping-label-workflow.js';
+import {
+  checkCombinations,
+  checkManualAcquisition,
+  checkTargetingRules,
+  sameHardwareId,
+  type HardwareIdKey,
+  type PublishingFlags,
+} from './targeting-rules.js';
+
+export const NOT_READY_MESSAGE = 'Submission isn\'t yet ready to create shipping label. Retry after some time.';
+export const WORKFLOW_IN_PROGRESS_MESSAGE = "Can't update the shipping label when another workflow is in progress. Try again.";
+
+interface NewShippingLabel {
+  name: string;
+  destination: 'windowsUpdate' | 'anotherPartner' | 'notSet';
+  publishingSpecifications?: Record<string, unknown> & PublishingFlags;
+  recipientSpecifications?: Record<string, unknown>;
+  targeting?: {
+    hardwareIds?: HardwareIdKey[];
+    chids?: { chid: string }[];
+    restrictedToAudiences?: string[];
+    inServicePublishInfo?: { flooring: string; ceiling: string };
+    coEngDriverPublishInfo?: { flooringBuildNumber: number; ceilingBuildNumber: number };
+  };
+}
+
+interface ShippingLabelUpdate {
+  targeting: {
+    hardwareIds?: (HardwareIdKey & { action: 'add' | 'remove' })[];
+    chids?: { action: 'add' | 'remove'; chid: string }[];
+    restrictedToAudiences?: string[];
+    inServicePublishInfo?: { flooring: string; ceiling: string };
+    businessJustification?: string;
+  };
+}
+
+function labelProgressOf(environment: SandboxEnvironment, label: ShippingLabelRecord): ShippingLabelProgress {
+  const { clock } = environment;
+  return shippingLabelProgress({
+    destination: label.destination,
+    seconds: clock.secondsSince(label.runStartedAt),
+    cancelledAt: label.cancelledAt === undefined ? undefined : clock.secondsBetween(label.runStartedAt, label.cancelledAt),
+    failure: label.failure,
+  });
+}
+
+/** Once a run has finished, its pending targeting changes have been published: adds become added, removes disappear. */
+function settle(targeting: TargetingRecord): void {
+  targeting.hardwareIds = targeting.hardwareIds.filter((entry) => entry.pending !== 'remove').map(({ pending: _, ...entry }) => entry);
+  targeting.chids = targeting.chids.filter((entry) => entry.pending !== 'remove').map(({ pending: _, ...entry }) => entry);
+}
+
+const HARDWARE_ID_STATES = { add: 'pendingAdd', remove: 'pendingRemove', none: 'added' } as const;
+// CHID states are PascalCase in the current docs, unlike hardware IDs'.
+const CHID_STATES = { add: 'PendingAdd', remove: 'PendingRemove', none: 'Added' } as const;
+
+function targetingBody(targeting: TargetingRecord): Record<string, unknown> {
+  return {
+    hardwareIds: targeting.hardwareIds.map(({ pending, ...key }) => ({ ...key, distributionState: HARDWARE_ID_STATES[pending ?? 'none'] })),
+    chids: targeting.chids.map(({ pending, chid }) => ({ chid, distributionState: CHID_STATES[pending ?? 'none'] })),
+    restrictedToAudiences: targeting.restrictedToAudiences,
+    ...(targeting.inServicePublishInfo ? { inServicePublishInfo: targeting.inServicePublishInfo } : {}),
+    ...(targeting.coEngDriverPublishInfo ? { coEngDriverPublishInfo: targeting.coEngDriverPublishInfo } : {}),
+    ...(targeting.businessJustification ? { businessJustification: targeting.businessJustification } : {}),
+  };
+}
+
+function labelBody(environment: SandboxEnvironment, context: RequestContext, label: ShippingLabelRecord, includeTargeting: boolean): Record<string, unknown> {
+  const progress = labelProgressOf(environment, label);
+  if (progress.finished) settle(label.targeting);
+  const url = `${context.apiBase}/products/${label.productId}/submissions/${label.submissionId}/shippingLabels/${label.id}`;
+  return {
+    id: label.id,
+    productId: label.productId,
+    submissionId: label.submissionId,
+    name: label.name,
+    destination: label.destination,
+    ...(label.publishingSpecifications ? { publishingSpecifications: label.publishingSpecifications } : {}),
+    ...(label.recipientSpecifications ? { recipientSpecifications: label.recipientSpecifications } : {}),
+    ...(includeTargeting ? { targeting: targetingBody(label.targeting) } : {}),
+    workflowStatus: { currentStep: progress.currentStep, state: progress.state, messages: progress.messages },
+    links: [
+      { href: url, rel: 'self', method: 'GET' },
+      { href: url, rel: 'update_shippinglabel', method: 'PATCH' },
+    ],
+  };
+}
+
+function includeTargetingInfo(query: URLSearchParams): boolean {
+  const raw = query.get('includeTargetingInfo');
+  if (raw === null) return false;
+  if (/^(true|false)$/i.test(raw)) return raw.toLowerCase() === 'true';
+  throw invalidInput('includeTargetingInfo must be true or false.', [{ target: 'includeTargetingInfo', message: `Expected true or false, got "${raw}".` }]);
+}
+
+/** The driver metadata of a submission that has finished ingestion, or the service's "not ready" refusal. */
+function readyMetadata(environment: SandboxEnvironment, submission: SubmissionRecord): DriverMetadata {
+  const progress = submissionProgressOf(environment, submission);
+  if (progress.state === 'failed') {
+    throw invalidForCurrentState(`The submission failed in ${progress.currentStep}; a shipping label can only be created for a signed submission.`);
+  }
+  const metadata = submission.ingestion?.driverMetadata;
+  if (!progress.signedPackageReady || !metadata) throw invalidForCurrentState(NOT_READY_MESSAGE);
+  return metadata;
+}
+
+function checkAudiences(audiences: readonly string[], target: string): void {
+  const unknown = audiences.filter((id) => !isKnownAudience(id));
+  if (unknown.length > 0) {
+    throw invalidInput('Unknown audience.', unknown.map((id) => ({ target, message: `${id} is not an audience of this account; see GET /audiences.` })));
+  }
+}
+
+function applyHardwareIdChanges(metadata: DriverMetadata, targeting: TargetingRecord, changes: ShippingLabelUpdate['targeting']['hardwareIds'] = []): void {
+  checkCombinations(metadata, changes.filter((change) => change.action === 'add'), 'targeting.hardwareIds');
+  for (const { action, ...key } of changes) {
+    const existing = targeting.hardwareIds.find((entry) => sameHardwareId(entry, key));
+    if (action === 'add') {
+      if (!existing) targeting.hardwareIds.push({ ...key, pending: 'add' });
+      else if (existing.pending === 'remove') delete existing.pending;
+      continue;
+    }
+    if (!existing || existing.pending === 'remove') {
+      throw invalidInput('Hardware ID not targeted.', [{ target: 'targeting.hardwareIds', message: `${key.pnpString} (${key.operatingSystemCode}, ${key.infId}) is not targeted by this shipping label.` }]);
+    }
+    if (existing.pending === 'add') targeting.hardwareIds.splice(targeting.hardwareIds.indexOf(existing), 1);
+    else existing.pending = 'remove';
+  }
+}
+
+function applyChidChanges(targeting: TargetingRecord, changes: ShippingLabelUpdate['targeting']['chids'] = []): void {
+  for (const { action, chid } of changes) {
+    const existing = targeting.chids.find((entry) => entry.chid.toLowerCase() === chid.toLowerCase());
+    if (action === 'add') {
+      if (!existing) targeting.chids.push({ chid, pending: 'add' });
+      else if (existing.pending === 'remove') delete existing.pending;
+      continue;
+    }
+    if (!existing || existing.pending === 'remove') {
+      throw invalidInput('CHID not targeted.', [{ target: 'targeting.chids', message: `${chid} is not targeted by this shipping label.` }]);
+    }
+    if (existing.pending === 'add') targeting.chids.splice(targeting.chids.indexOf(existing), 1);
+    else existing.pending = 'remove';
+  }
+}
+
+const activeHardwareIds = (targeting: TargetingRecord): HardwareIdRecord[] => targeting.hardwareIds.filter((entry) => entry.pending !== 'remove');
+const activeChids = (targeting: TargetingRecord): ChidRecord[] => targeting.chids.filter((entry) => entry.pending !== 'remove');
+
+export function shippingLabelRoutes(environment: SandboxEnvironment): Route[] {
+  const { store, ids, clock } = environment;
+  const labelPath = '/products/{productId}/submissions/{submissionId}/shippingLabels';
+  return [
+    {
+      method: 'GET',
+      path: labelPath,
+      operationId: 'listShippingLabels',
+      body: 'none',
+      handle(context) {
+        const submission = store.submission(context.params.productId!, context.params.submissionId!);
+        const includeTargeting = includeTargetingInfo(context.query);
+        const page = pageOf(
+          store.shippingLabelsOf(submission.id),
+          context.query,
+          environment.pageSize,
+          `${submissionUrl(context, submission)}/shippingLabels`,
+          includeTargeting ? { includeTargetingInfo: 'true' } : {},
+        );
+        return { status: 200, json: { value: page.value.map((label) => labelBody(environment, context, label, includeTargeting)), links: page.links } };
+      },
+    },
+    {
+      method: 'POST',
+      path: labelPath,
+      operationId: 'createShippingLabel',
+      body: 'json',
+      handle(context) {
+        const submission = store.submission(context.params.productId!, context.params.submissionId!);
+        const request = context.body as NewShippingLabel;
+        if (request.destination === 'notSet') {
+          throw invalidInput('A shipping label needs a destination.', [
+            { target: 'destination', message: 'Use windowsUpdate to publish the driver or anotherPartner to share it.' },
+          ]);
+        }
+        const metadata = readyMetadata(environment, submission);
+        const hardwareIds = request.targeting?.hardwareIds ?? [];
+        const chids = request.targeting?.chids ?? [];
+        if (request.publishingSpecifications) checkManualAcquisition(request.publishingSpecifications);
+        if (request.destination === 'windowsUpdate' && hardwareIds.length === 0) {
+          throw invalidInput('A Windows Update shipping label needs hardware IDs.', [
+            { target: 'targeting.hardwareIds', message: 'Add at least one hardware ID from the submission\'s driver metadata.' },
+          ]);
+        }
+        checkCombinations(metadata, hardwareIds, 'targeting.hardwareIds');
+        checkTargetingRules(metadata, hardwareIds, chids.length, request.destination === 'windowsUpdate' ? request.publishingSpecifications : undefined);
+        checkAudiences(request.targeting?.restrictedToAudiences ?? [], 'targeting.restrictedToAudiences');
+        const label: ShippingLabelRecord = {
+          id: ids.sequenceId(),
+          productId: submission.productId,
+          submissionId: submission.id,
+          name: request.name,
+          destination: request.destination,
+          publishingSpecifications: request.publishingSpecifications,
+          recipientSpecifications: request.recipientSpecifications,
+          targeting: {
+            hardwareIds: hardwareIds.map(({ bundleId, infId, operatingSystemCode, pnpString }) => ({ bundleId, infId, operatingSystemCode, pnpString, pending: 'add' })),
+            chids: chids.map(({ chid }) => ({ chid, pending: 'add' })),
+            restrictedToAudiences: request.targeting?.restrictedToAudiences ?? [],
+            inServicePublishInfo: request.targeting?.inServicePublishInfo,
+            coEngDriverPublishInfo: request.targeting?.coEngDriverPublishInfo,
+          },
+          runStartedAt: clock.now(),
+          failure: forcedShippingLabelFailure(environment.failures),
+        };
+        store.shippingLabels.set(label.id, label);
+        // The create response omits targeting, as in the docs' example.
+        return { status: 201, json: labelBody(environment, context, label, false) };
+      },
+    },
+    {
+      method: 'GET',
+      path: `${labelPath}/{shippingLabelId}`,
+      operationId: 'getShippingLabel',
+      body: 'none',
+      handle(context) {
+        const label = store.shippingLabel(context.params.productId!, context.params.submissionId!, context.params.shippingLabelId!);
+        return { status: 200, json: labelBody(environment, context, label, includeTargetingInfo(context.query)) };
+      },
+    },
+    {
+      method: 'PATCH',
+      path: `${labelPath}/{shippingLabelId}`,
+      operationId: 'updateShippingLabel',
+      body: 'json',
+      handle(context) {
+        const label = store.shippingLabel(context.params.productId!, context.params.submissionId!, context.params.shippingLabelId!);
+        const submission = store.submission(label.productId, label.submissionId);
+        if (label.cancelledAt !== undefined) throw invalidForCurrentState('The shipping label was cancelled; it can\'t be updated.');
+        const progress = labelProgressOf(environment, label);
+        if (progress.preprocessing) throw invalidInput(WORKFLOW_IN_PROGRESS_MESSAGE);
+        if (progress.finished) settle(label.targeting);
+        const changes = (context.body as ShippingLabelUpdate).targeting;
+        // Work on a copy: a refused update must leave the label as it was.
+        const targeting: TargetingRecord = structuredClone(label.targeting);
+        const metadata = submission.ingestion!.driverMetadata!;
+        applyHardwareIdChanges(metadata, targeting, changes.hardwareIds);
+        applyChidChanges(targeting, changes.chids);
+        checkTargetingRules(metadata, activeHardwareIds(targeting), activeChids(targeting).length, label.destination === 'windowsUpdate' ? label.publishingSpecifications : undefined);
+        if (changes.restrictedToAudiences !== undefined) {
+          checkAudiences(changes.restrictedToAudiences, 'targeting.restrictedToAudiences');
+          targeting.restrictedToAudiences = changes.restrictedToAudiences;
+        }
+        if (changes.inServicePublishInfo !== undefined) targeting.inServicePublishInfo = changes.inServicePublishInfo;
+        if (changes.businessJustification !== undefined) targeting.businessJustification = changes.businessJustification;
+        label.targeting = targeting;
+        label.runStartedAt = clock.now();
+        return { status: 204 };
+      },
+    },
+    {
+      method: 'PUT',
+      path: `${labelPath}/{shippingLabelId}/cancel`,
+      operationId: 'cancelShippingLabel',
+      body: 'none',
+      handle(context) {
+        const label = store.shippingLabel(context.params.productId!, context.params.submissionId!, context.params.shippingLabelId!);
+        if (label.destination === 'anotherPartner') {
+          throw invalidForCurrentState("Shipping labels shared with another partner can't be cancelled; revoke the sharing once its workflow has completed.");
+        }
+        if (label.cancelledAt !== undefined) throw invalidForCurrentState('The shipping label has already been cancelled.');
+        if (!labelProgressOf(environment, label).cancellable) {
+          throw invalidForCurrentState('A shipping label can only be cancelled while it is in Microsoft Approval or Gradual Rollout.');
+        }
+        label.cancelledAt = clock.now();
+        return { status: 204 };
+      },
+    },
+  ];
+}

@@ -1,0 +1,48 @@
+/**
+ * The sandbox's stand-in for Microsoft's signing: a zip holding the package exactly as uploaded plus a manifest that
+ * says who "signed" it and what. It is not a signature; the manifest says so, and the hash ties it to the upload.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import yazl from 'yazl';
+
+export const SIGNATURE_MANIFEST_NAME = 'hwdash-sandbox-signature.json';
+
+export const SANDBOX_SIGNER = 'hwdash sandbox (test signature, not a Microsoft signature)';
+
+/** What the manifest is about: a driver submission or a preproduction package. */
+export type SignedSubject = { productId: string; submissionId: string } | { preprodPackageId: string };
+
+export interface SignatureManifest {
+  signedBy: typeof SANDBOX_SIGNER;
+  signedAt: string;
+  /** The package as uploaded, stored next to the manifest in the zip. */
+  package: { fileName: string; size: number; sha256: string };
+  /** IDs as decimal strings: this file is read with plain JSON.parse, which would round them. */
+  subject: SignedSubject;
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(path), hash);
+  return hash.digest('hex');
+}
+
+/** The signed zip as a stream (built while it is read), and its manifest. */
+export async function signPackage(packagePath: string, fileName: string, subject: SignedSubject, signedAt: string): Promise<{ zip: Readable; manifest: SignatureManifest }> {
+  const { size } = await stat(packagePath);
+  const manifest: SignatureManifest = {
+    signedBy: SANDBOX_SIGNER,
+    signedAt,
+    package: { fileName, size, sha256: await sha256File(packagePath) },
+    subject,
+  };
+  const zip = new yazl.ZipFile();
+  zip.addFile(packagePath, fileName);
+  zip.addBuffer(Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`), SIGNATURE_MANIFEST_NAME);
+  zip.end();
+  return { zip: zip.outputStream as Readable, manifest };
+}

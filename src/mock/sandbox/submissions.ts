@@ -1,0 +1,165 @@
+/**
+ * Submission routes: create (with the upload SAS URL), get, list, rename, commit (which starts ingestion), and
+ * createpublishermetadata.
+ */
+import { SIGNED_CONTAINER, INGESTION_CONTAINER } from './blob-storage.js';
+import type { SandboxEnvironment } from './environment.js';
+import { invalidForCurrentState, updateUnauthorized } from './errors.js';
+import { newGuid } from './ids.js';
+import { ingestSubmission } from './ingestion.js';
+import { pageOf, type Link } from './paging.js';
+import type { RequestContext, Route } from './router.js';
+import type { SubmissionRecord } from './store.js';
+import { submissionProgress, type SubmissionProgress } from './submission-workflow.js';
+
+/** Seller ID in certification report URLs (the docs' example seller). */
+const SELLER_ID = '29963920';
+
+export function submissionProgressOf(environment: SandboxEnvironment, submission: SubmissionRecord): SubmissionProgress {
+  const seconds = submission.committedAt === undefined ? undefined : environment.clock.secondsSince(submission.committedAt);
+  return submissionProgress(seconds, submission.ingestion?.outcome);
+}
+
+export function submissionUrl(context: RequestContext, submission: SubmissionRecord): string {
+  return `${context.apiBase}/products/${submission.productId}/submissions/${submission.id}`;
+}
+
+async function downloadItems(environment: SandboxEnvironment, submission: SubmissionRecord, progress: SubmissionProgress): Promise<{ type: string; url: string }[]> {
+  const { blobs } = environment;
+  // Before the commit the initial package URL is where the package goes; afterwards it is a read-only copy of it.
+  const items = [
+    {
+      type: 'initialPackage',
+      url:
+        submission.committedAt === undefined
+          ? await blobs.uploadUrl(submission.packageBlob)
+          : await blobs.downloadUrl(INGESTION_CONTAINER, submission.packageBlob),
+    },
+  ];
+  const ingestion = submission.ingestion;
+  if (progress.signedPackageReady && ingestion?.signedPackageBlob) {
+    items.push({ type: 'signedPackage', url: await blobs.downloadUrl(SIGNED_CONTAINER, ingestion.signedPackageBlob) });
+    items.push({
+      type: 'certificationReport',
+      url: `https://partner.microsoft.com/dashboard/hardware/Driver/DownloadCertificationReport/${SELLER_ID}/${submission.productId}/${submission.id}`,
+    });
+  }
+  if (progress.driverMetadataReady && ingestion?.driverMetadataBlob) {
+    items.push({ type: 'driverMetadata', url: await blobs.downloadUrl(SIGNED_CONTAINER, ingestion.driverMetadataBlob) });
+  }
+  return items;
+}
+
+/** The submission as the service sends it; `full` adds downloads (get and create), which list items lack. */
+async function submissionBody(environment: SandboxEnvironment, context: RequestContext, submission: SubmissionRecord, full: boolean): Promise<Record<string, unknown>> {
+  const progress = submissionProgressOf(environment, submission);
+  const url = submissionUrl(context, submission);
+  const links: Link[] = [
+    { href: url, rel: 'self', method: 'GET' },
+    { href: url, rel: 'update_submission', method: 'PATCH' },
+    { href: `${url}/commit`, rel: 'commit_submission', method: 'POST' },
+  ];
+  return {
+    id: submission.id,
+    productId: submission.productId,
+    name: submission.name,
+    type: submission.type,
+    commitStatus: progress.commitStatus,
+    isExtensionInf: submission.ingestion?.isExtensionInf ?? false,
+    workflowStatus: { currentStep: progress.currentStep, state: progress.state, messages: progress.messages },
+    ...(full ? { downloads: { items: await downloadItems(environment, submission, progress), messages: [] } } : {}),
+    links,
+  };
+}
+
+export function submissionRoutes(environment: SandboxEnvironment): Route[] {
+  const { store, ids, clock, background } = environment;
+  return [
+    {
+      method: 'GET',
+      path: '/products/{productId}/submissions',
+      operationId: 'listSubmissions',
+      body: 'none',
+      async handle(context) {
+        const productId = context.params.productId!;
+        store.product(productId);
+        const page = pageOf(store.submissionsOf(productId), context.query, environment.pageSize, `${context.apiBase}/products/${productId}/submissions`);
+        const value = await Promise.all(page.value.map((submission) => submissionBody(environment, context, submission, false)));
+        return { status: 200, json: { value, links: page.links } };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/products/{productId}/submissions',
+      operationId: 'createSubmission',
+      body: 'json',
+      async handle(context) {
+        const productId = context.params.productId!;
+        store.product(productId);
+        const { name, type } = context.body as { name: string; type: 'initial' | 'derived' };
+        const initial = store.initialSubmissionOf(productId);
+        if (type === 'initial' && initial) throw invalidForCurrentState('Initial submission already exists');
+        if (type === 'derived' && !initial) throw invalidForCurrentState("Can't create derived submission since no initial submission created");
+        const submission: SubmissionRecord = { id: ids.sequenceId(), productId, name, type, packageBlob: newGuid() };
+        store.submissions.set(submission.id, submission);
+        return { status: 201, json: await submissionBody(environment, context, submission, true) };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/products/{productId}/submissions/{submissionId}',
+      operationId: 'getSubmission',
+      body: 'none',
+      async handle(context) {
+        const submission = store.submission(context.params.productId!, context.params.submissionId!);
+        return { status: 200, json: await submissionBody(environment, context, submission, true) };
+      },
+    },
+    {
+      method: 'PATCH',
+      path: '/products/{productId}/submissions/{submissionId}',
+      operationId: 'updateSubmission',
+      body: 'json',
+      handle(context) {
+        const submission = store.submission(context.params.productId!, context.params.submissionId!);
+        if (submissionProgressOf(environment, submission).state === 'failed') {
+          throw updateUnauthorized("Can't update the submission since the workflows failed");
+        }
+        submission.name = (context.body as { name: string }).name;
+        return { status: 204 };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/products/{productId}/submissions/{submissionId}/commit',
+      operationId: 'commitSubmission',
+      body: 'none',
+      handle(context) {
+        const submission = store.submission(context.params.productId!, context.params.submissionId!);
+        if (submission.committedAt !== undefined) throw invalidForCurrentState('Only pending submissions can be committed.');
+        submission.committedAt = clock.now();
+        background.run(async () => {
+          submission.ingestion = await ingestSubmission({
+            blobs: environment.blobs,
+            submission,
+            product: store.product(submission.productId),
+            failures: environment.failures,
+            signedAt: clock.iso(),
+          });
+        });
+        return { status: 202 };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/products/{productId}/submissions/{submissionId}/createpublishermetadata',
+      operationId: 'createPublisherMetadata',
+      body: 'none',
+      handle(context) {
+        // Only meaningful for submissions shared with the caller; the sandbox's own submissions already have metadata.
+        store.submission(context.params.productId!, context.params.submissionId!);
+        return { status: 202 };
+      },
+    },
+  ];
+}

@@ -1,0 +1,85 @@
+/**
+ * Writing a downloaded file so that it appears complete or not at all: the bytes go to a hidden temporary
+ * sibling, which is flushed to disk and renamed over the destination only once the writer succeeded. A failed
+ * or cancelled download therefore never leaves a partial file where the user expects a signed package.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+
+/** The temporary file's name for `dest`: hidden, unique, and recognisable as unfinished. */
+export function partialFilePath(dest: string): string {
+  return join(dirname(dest), `.${basename(dest)}.${randomBytes(6).toString('hex')}.partial`);
+}
+
+/**
+ * Runs `write` on a fresh temporary file next to `dest` (creating the parent directory if needed), then makes it
+ * durable and renames it to `dest`, replacing a previous file of that name. If anything fails, the temporary file
+ * and the directories created for it are removed, and the error rethrown. A directory at `dest` is never replaced.
+ */
+export async function writeFileAtomically<T>(dest: string, write: (file: FileHandle) => Promise<T>): Promise<T> {
+  const path = resolve(dest);
+  await refuseDirectory(path);
+  const createdDirectory = await mkdir(dirname(path), { recursive: true });
+  const partial = partialFilePath(path);
+  let file: FileHandle;
+  try {
+    // 'wx': never adopt a file someone else created under the same random name.
+    file = await open(partial, 'wx');
+  } catch (error) {
+    await removeCreatedDirectories(dirname(path), createdDirectory);
+    throw error;
+  }
+  let closed = false;
+  try {
+    const result = await write(file);
+    await file.sync();
+    await file.close();
+    closed = true;
+    // Checked again: a directory may have appeared while the bytes were being written.
+    await refuseDirectory(path);
+    await rename(partial, path);
+    await syncDirectory(dirname(path));
+    return result;
+  } catch (error) {
+    if (!closed) await file.close().catch(() => undefined);
+    await unlink(partial).catch(() => undefined);
+    await removeCreatedDirectories(dirname(path), createdDirectory);
+    throw error;
+  }
+}
+
+/**
+ * Undoes `mkdir -p` after a failure: removes the directories from `directory` up to `firstCreated`, and only
+ * while they are empty, so nothing that appeared there in the meantime is touched.
+ */
+async function removeCreatedDirectories(directory: string, firstCreated: string | undefined): Promise<void> {
+  if (firstCreated === undefined) return;
+  for (let current = directory; ; current = dirname(current)) {
+    try {
+      await rmdir(current);
+    } catch {
+      return;
+    }
+    if (current === firstCreated || dirname(current) === current) return;
+  }
+}
+
+async function refuseDirectory(path: string): Promise<void> {
+  const existing = await stat(path).catch(() => undefined);
+  if (existing?.isDirectory()) {
+    throw Object.assign(new Error(`${path} is a directory; give a file name to download to.`), { code: 'EISDIR', path });
+  }
+}
+
+/**
+ * Persists the rename itself. Best effort: the file's bytes are already on disk, Windows cannot open
+ * directories, and some file systems refuse to sync one.
+ */
+async function syncDirectory(directory: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const handle = await open(directory, 'r').catch(() => undefined);
+  if (!handle) return;
+  await handle.sync().catch(() => undefined);
+  await handle.close().catch(() => undefined);
+}

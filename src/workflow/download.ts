@@ -1,0 +1,413 @@
+/**
+ * Downloading a blob (signed package, driver metadata) from its SAS URL to a file the caller names.
+ *
+ * The blob is fetched in ranges, `concurrency` at a time, and written in order, which gives its SHA-256 in the
+ * same pass; memory stays at about `chunkSize × concurrency`. The bytes land in a temporary file that is renamed
+ * into place only once the length matches, so a failed or cancelled download leaves nothing behind.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import type { FileHandle } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { BlobClient, RestError } from '@azure/storage-blob';
+import { HdcError, type HdcErrorOptions } from '../client/errors/hdc-error.js';
+import { redactUrl } from '../client/redact.js';
+import { writeFileAtomically } from './atomic-file.js';
+import { blobPipeline, describeBlobFailure, parseSasUrl } from './blob-storage.js';
+
+export interface DownloadProgress {
+  /** Bytes received so far; never decreases. */
+  loadedBytes: number;
+  /** The full size, once known (from the first response, or `expectedLength` for streams). */
+  totalBytes: number | undefined;
+}
+
+export interface DownloadToFileOptions {
+  /** The blob's SAS URL, e.g. `downloads.items[type=signedPackage].url`. */
+  url: string;
+  /** Where to write. Always chosen by the caller: a URL's blob name or `rscd` file name is never trusted as a path. */
+  dest: string;
+  /** Fail (before writing anything) unless the blob has exactly this many bytes. */
+  expectedLength?: number;
+  onProgress?: (progress: DownloadProgress) => void;
+  /** Aborting cancels the requests in flight, removes the temporary file and rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /**
+   * Ranges downloaded at once. 1 downloads the blob in a single request.
+   * @default 4
+   */
+  concurrency?: number;
+  /**
+   * Bytes per range.
+   * @default 8 MiB
+   */
+  chunkSize?: number;
+}
+
+export interface DownloadResult {
+  /** Absolute path of the written file. */
+  path: string;
+  size: number;
+  /** SHA-256 of the written bytes, lowercase hex. */
+  sha256: string;
+}
+
+export interface WriteStreamToFileOptions {
+  /** Fail unless the stream delivers exactly this many bytes (e.g. the response's Content-Length). */
+  expectedLength?: number;
+  onProgress?: (progress: DownloadProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface DownloadErrorOptions extends HdcErrorOptions {
+  dest: string;
+  /** The service refused the download URL itself (expired or invalid signature): read the submission again for a fresh one. */
+  urlRejected?: boolean;
+}
+
+/** A download failed; no file was written. `request.url`, when present, is the blob URL with its signature redacted. */
+export class DownloadError extends HdcError {
+  override readonly kind: string = 'download';
+  /** The destination the caller asked for. */
+  readonly dest: string;
+  readonly urlRejected: boolean;
+
+  constructor(message: string, options: DownloadErrorOptions) {
+    super(message, options);
+    this.dest = options.dest;
+    this.urlRejected = options.urlRejected ?? false;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), dest: this.dest, urlRejected: this.urlRejected };
+  }
+}
+
+export const DEFAULT_DOWNLOAD_CONCURRENCY = 4;
+export const DEFAULT_DOWNLOAD_CHUNK_SIZE = 8 * 1024 * 1024;
+/** Lets the storage SDK resume a range whose response breaks off mid-body. */
+const MAX_RETRY_REQUESTS = 5;
+
+/** Downloads the blob at `url` to `dest` atomically and returns its size and SHA-256. */
+export async function downloadToFile(options: DownloadToFileOptions): Promise<DownloadResult> {
+  const concurrency = options.concurrency ?? DEFAULT_DOWNLOAD_CONCURRENCY;
+  const chunkSize = options.chunkSize ?? DEFAULT_DOWNLOAD_CHUNK_SIZE;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+  if (!Number.isSafeInteger(chunkSize) || chunkSize < 1) throw new RangeError(`chunkSize must be a positive integer, got ${chunkSize}`);
+  checkExpectedLength(options.expectedLength);
+  options.signal?.throwIfAborted();
+  const parsed = parseSasUrl(options.url);
+  if ('problem' in parsed) {
+    throw new DownloadError(`The download URL ${redactUrl(options.url)} ${parsed.problem}.`, {
+      dest: options.dest,
+      request: { method: 'GET', url: options.url },
+    });
+  }
+  const client = new BlobClient(parsed.url.toString(), blobPipeline());
+  const path = resolve(options.dest);
+  try {
+    const written = await writeFileAtomically(path, (file) => new RangedDownload(client, file, concurrency, chunkSize, options).run());
+    return { path, ...written };
+  } catch (error) {
+    if (options.signal?.aborted) throw options.signal.reason;
+    throw toDownloadError(error, options.dest, options.url);
+  }
+}
+
+/** Writes a response body (web or Node stream) to `dest` atomically, with the same guarantees as downloadToFile. */
+export async function writeStreamToFile(
+  stream: WebReadableStream | ReadableStream | NodeJS.ReadableStream,
+  dest: string,
+  options: WriteStreamToFileOptions = {},
+): Promise<DownloadResult> {
+  checkExpectedLength(options.expectedLength);
+  const source = toNodeReadable(stream);
+  const path = resolve(dest);
+  try {
+    options.signal?.throwIfAborted();
+    const written = await writeFileAtomically(path, async (file) => {
+      const sink = new OrderedSink(file, options.expectedLength, options.onProgress, dest);
+      await sink.pipeFrom(source, options.signal);
+      return sink.finish();
+    });
+    return { path, ...written };
+  } catch (error) {
+    // Whatever went wrong, the body must not keep its connection busy.
+    source.destroy();
+    if (options.signal?.aborted) throw options.signal.reason;
+    throw toDownloadError(error, dest);
+  }
+}
+
+function checkExpectedLength(expectedLength: number | undefined): void {
+  if (expectedLength !== undefined && (!Number.isSafeInteger(expectedLength) || expectedLength < 0)) {
+    throw new RangeError(`expectedLength must be a non-negative integer, got ${expectedLength}`);
+  }
+}
+
+function toNodeReadable(stream: WebReadableStream | ReadableStream | NodeJS.ReadableStream): Readable {
+  if (stream instanceof Readable) return stream;
+  if (typeof (stream as ReadableStream).getReader === 'function') return Readable.fromWeb(stream as WebReadableStream);
+  return new Readable().wrap(stream as NodeJS.ReadableStream);
+}
+
+/**
+ * Receives the blob's bytes in order: hashes and counts them, reports progress, writes them at their offset,
+ * and stops as soon as more bytes arrive than the blob has.
+ */
+class OrderedSink {
+  readonly #hash: Hash = createHash('sha256');
+  #written = 0;
+  #total: number | undefined;
+
+  constructor(
+    readonly file: FileHandle,
+    total: number | undefined,
+    readonly onProgress: ((progress: DownloadProgress) => void) | undefined,
+    readonly dest: string,
+  ) {
+    this.#total = total;
+  }
+
+  get written(): number {
+    return this.#written;
+  }
+
+  #accept(chunk: Buffer): void {
+    if (this.#total !== undefined && this.#written + chunk.length > this.#total) {
+      throw lengthMismatch(this.dest, `more than the ${this.#total} bytes announced arrived`);
+    }
+    this.#hash.update(chunk);
+    this.#written += chunk.length;
+  }
+
+  /**
+   * Streams `source` into the file: the first range of a blob, or a whole response body. Small chunks are
+   * gathered (up to the writable's buffer) into one write, so a body in 16 KiB pieces does not cost a
+   * system call per piece.
+   */
+  async pipeFrom(source: NodeJS.ReadableStream, signal: AbortSignal | undefined): Promise<void> {
+    const sink = new Writable({
+      highWaterMark: 1024 * 1024,
+      write: (chunk: Buffer, _encoding, callback) => this.write(chunk).then(() => callback(), callback),
+      writev: (chunks, callback) => this.#writeMany(chunks.map(({ chunk }) => chunk as Buffer)).then(() => callback(), callback),
+    });
+    await pipeline(source, sink, signal ? { signal } : {});
+  }
+
+  async #writeMany(chunks: Buffer[]): Promise<void> {
+    const position = this.#written;
+    for (const chunk of chunks) this.#accept(chunk);
+    let pending = chunks;
+    let offset = position;
+    while (pending.length > 0) {
+      const { bytesWritten } = await this.file.writev(pending, offset);
+      offset += bytesWritten;
+      pending = remainingAfter(pending, bytesWritten);
+    }
+    this.onProgress?.({ loadedBytes: this.#written, totalBytes: this.#total });
+  }
+
+  /** Appends `chunk` (the next bytes of the blob) to the file. */
+  async write(chunk: Buffer): Promise<void> {
+    const position = this.#written;
+    this.#accept(chunk);
+    let offset = 0;
+    while (offset < chunk.length) {
+      const { bytesWritten } = await this.file.write(chunk, offset, chunk.length - offset, position + offset);
+      offset += bytesWritten;
+    }
+    this.onProgress?.({ loadedBytes: this.#written, totalBytes: this.#total });
+  }
+
+  finish(): { size: number; sha256: string } {
+    if (this.#total !== undefined && this.#written !== this.#total) {
+      throw lengthMismatch(this.dest, `${this.#written} bytes arrived but ${this.#total} were announced`);
+    }
+    return { size: this.#written, sha256: this.#hash.digest('hex') };
+  }
+}
+
+/** What is left of `chunks` once `written` bytes of them reached the file (a short write is rare, but allowed). */
+function remainingAfter(chunks: Buffer[], written: number): Buffer[] {
+  let skip = written;
+  let index = 0;
+  while (index < chunks.length && skip >= chunks[index]!.length) skip -= chunks[index++]!.length;
+  if (index === chunks.length) return [];
+  return [chunks[index]!.subarray(skip), ...chunks.slice(index + 1)];
+}
+
+function lengthMismatch(dest: string, detail: string): DownloadError {
+  return new DownloadError(`The download to ${dest} is incomplete or corrupt: ${detail}. Nothing was written; download again.`, {
+    dest,
+    code: 'LengthMismatch',
+  });
+}
+
+const CONTENT_RANGE = /^bytes \d+-\d+\/(\d+)$/;
+
+/** One blob download: the first range tells the size, the others follow `concurrency` at a time, written in order. */
+class RangedDownload {
+  readonly #abort = new AbortController();
+  readonly #signal: AbortSignal;
+  readonly #buffers: Buffer[] = [];
+  /** Bytes received per range, so that progress never goes back when the SDK re-requests a broken range. */
+  readonly #received = new Map<number, number>();
+  #loaded = 0;
+  #total: number | undefined;
+
+  constructor(
+    readonly client: BlobClient,
+    readonly file: FileHandle,
+    readonly concurrency: number,
+    readonly chunkSize: number,
+    readonly options: DownloadToFileOptions,
+  ) {
+    this.#signal = options.signal ? AbortSignal.any([options.signal, this.#abort.signal]) : this.#abort.signal;
+  }
+
+  async run(): Promise<{ size: number; sha256: string }> {
+    const { expectedLength, dest } = this.options;
+    let first;
+    try {
+      first = await this.client.download(0, this.concurrency > 1 ? this.chunkSize : undefined, {
+        abortSignal: this.#signal,
+        maxRetryRequests: MAX_RETRY_REQUESTS,
+        onProgress: ({ loadedBytes }) => this.#progress(0, loadedBytes),
+      });
+    } catch (error) {
+      // A range request on an empty blob is answered 416; the blob is then simply empty.
+      if (error instanceof RestError && error.statusCode === 416) return this.#writeEmpty();
+      throw error;
+    }
+    const firstLength = first.contentLength!;
+    const rangeTotal = CONTENT_RANGE.exec(first.contentRange ?? '')?.[1];
+    const total = rangeTotal === undefined ? firstLength : Number(rangeTotal);
+    this.#setTotal(total);
+    if (expectedLength !== undefined && total !== expectedLength) {
+      first.readableStreamBody?.destroy();
+      throw lengthMismatchExpected(dest, total, expectedLength);
+    }
+
+    const sink = new OrderedSink(this.file, total, undefined, dest);
+    // Range 0 is the first response, whatever its length; ranges 1.. cover the rest, chunkSize each.
+    const chunkCount = 1 + Math.max(0, Math.ceil((total - firstLength) / this.chunkSize));
+    const fetches = new Map<number, Promise<{ buffer: Buffer; length: number }>>();
+    let failure: { error: unknown } | undefined;
+    const start = (index: number): void => {
+      if (index >= chunkCount || failure) return;
+      const fetch = this.#fetchChunk(index, firstLength, total, first.etag!);
+      // Failures surface in order when awaited; this only makes the rest stop at once.
+      fetch.catch((error: unknown) => {
+        failure ??= { error };
+        this.#abort.abort();
+      });
+      fetches.set(index, fetch);
+    };
+    try {
+      for (let index = 1; index < this.concurrency; index++) start(index);
+      await sink.pipeFrom(first.readableStreamBody!, this.#signal);
+      if (sink.written !== firstLength) throw lengthMismatch(dest, `the first range had ${sink.written} of ${firstLength} bytes`);
+      for (let index = 1; index < chunkCount; index++) {
+        start(index + this.concurrency - 1);
+        const fetch = fetches.get(index)!;
+        fetches.delete(index);
+        const { buffer, length } = await fetch;
+        await sink.write(buffer.subarray(0, length));
+        this.#buffers.push(buffer);
+      }
+      return sink.finish();
+    } catch (error) {
+      this.#abort.abort();
+      throw failure && !(error instanceof DownloadError) ? failure.error : error;
+    } finally {
+      // No request may outlive the download (the temporary file is about to be removed).
+      await Promise.allSettled(fetches.values());
+    }
+  }
+
+  async #fetchChunk(index: number, firstLength: number, total: number, etag: string): Promise<{ buffer: Buffer; length: number }> {
+    const offset = firstLength + (index - 1) * this.chunkSize;
+    const length = Math.min(this.chunkSize, total - offset);
+    const response = await this.client.download(offset, length, {
+      abortSignal: this.#signal,
+      // Every range must come from the same version of the blob.
+      conditions: { ifMatch: etag },
+      maxRetryRequests: MAX_RETRY_REQUESTS,
+      onProgress: ({ loadedBytes }) => this.#progress(index, loadedBytes),
+    });
+    if (response.contentLength !== length) {
+      response.readableStreamBody?.destroy();
+      throw lengthMismatch(this.options.dest, `bytes ${offset}+${length} came back as ${response.contentLength} bytes`);
+    }
+    const buffer = this.#buffers.pop() ?? Buffer.allocUnsafeSlow(this.chunkSize);
+    let filled = 0;
+    for await (const piece of response.readableStreamBody! as AsyncIterable<Buffer>) {
+      if (filled + piece.length > length) throw lengthMismatch(this.options.dest, `bytes ${offset}+${length} returned more data`);
+      piece.copy(buffer, filled);
+      filled += piece.length;
+    }
+    if (filled !== length) throw lengthMismatch(this.options.dest, `bytes ${offset}+${length} returned ${filled} bytes`);
+    return { buffer, length };
+  }
+
+  #writeEmpty(): { size: number; sha256: string } {
+    const { expectedLength, dest } = this.options;
+    this.#setTotal(0);
+    if (expectedLength !== undefined && expectedLength !== 0) throw lengthMismatchExpected(dest, 0, expectedLength);
+    return new OrderedSink(this.file, 0, undefined, dest).finish();
+  }
+
+  #setTotal(total: number): void {
+    this.#total = total;
+    this.options.onProgress?.({ loadedBytes: this.#loaded, totalBytes: total });
+  }
+
+  #progress(index: number, bytes: number): void {
+    const previous = this.#received.get(index) ?? 0;
+    if (bytes <= previous) return;
+    this.#received.set(index, bytes);
+    this.#loaded += bytes - previous;
+    this.options.onProgress?.({ loadedBytes: this.#loaded, totalBytes: this.#total });
+  }
+}
+
+function lengthMismatchExpected(dest: string, actual: number, expected: number): DownloadError {
+  return new DownloadError(
+    `The blob to download to ${dest} has ${actual} bytes, but ${expected} were expected; the URL may point to another file. Nothing was written.`,
+    { dest, code: 'LengthMismatch' },
+  );
+}
+
+/** Error codes that mean the destination could not be written, as opposed to the bytes not arriving. */
+const FILE_SYSTEM_CODES = new Set(['EISDIR', 'ENOTDIR', 'ENOSPC', 'EDQUOT', 'EFBIG', 'EACCES', 'EPERM', 'EROFS', 'EEXIST', 'EIO', 'EMFILE', 'ENFILE', 'ENAMETOOLONG', 'ELOOP']);
+
+function toDownloadError(error: unknown, dest: string, url?: string): DownloadError {
+  if (error instanceof DownloadError) return error;
+  const request = url === undefined ? undefined : { method: 'GET', url };
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (!(error instanceof RestError) && typeof code === 'string' && FILE_SYSTEM_CODES.has(code)) {
+    return new DownloadError(`Cannot write ${dest}: ${(error as Error).message}`, { dest, code, request, cause: error });
+  }
+  const failure = describeBlobFailure(error);
+  let advice = '';
+  if (failure.urlRejected) {
+    advice = ' The download URL has expired or its signature is invalid: read the submission again for a fresh URL and download again.';
+  } else if (failure.status === 404) {
+    advice = ' The blob does not exist (yet): read the submission again for its current download URL.';
+  } else if (failure.status === 412) {
+    advice = ' The blob changed while it was being downloaded: download again.';
+  }
+  const what = url === undefined ? `Receiving the download for ${dest} failed` : `Downloading ${redactUrl(url)} to ${dest} failed`;
+  return new DownloadError(`${what}: ${failure.detail}.${advice}`, {
+    dest,
+    urlRejected: failure.urlRejected,
+    status: failure.status,
+    code: failure.code,
+    requestId: failure.requestId,
+    request,
+    cause: error,
+  });
+}

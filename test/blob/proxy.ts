@@ -1,0 +1,100 @@
+/**
+ * A loopback HTTP proxy in front of Azurite that records every storage request (operation, block ID, status,
+ * storage error code) and can slow requests down. SAS signatures do not cover the host, so a SAS URL pointed
+ * at the proxy stays valid.
+ */
+import { createServer, request as forward, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ProxiedRequest {
+  method: string;
+  /** The `comp` query parameter: `block`, `blocklist`, or undefined for plain blob GET/PUT. */
+  comp: string | undefined;
+  /** The `blockid` parameter, decoded from the query string (still base64). */
+  blockId: string | undefined;
+  /** The blob path, e.g. `/devstoreaccount1/ingestion/pkg`. */
+  path: string;
+  /** Undefined when the client gave up before the answer. */
+  status?: number;
+  errorCode?: string;
+}
+
+export interface BlobProxy {
+  /** The same SAS URL, through the proxy. */
+  via(sasUrl: string): string;
+  readonly log: ProxiedRequest[];
+  /** Milliseconds each request waits before it is forwarded. */
+  delayMs: number;
+  /** Most requests open at the same time since the last `reset()`. */
+  readonly maxConcurrent: number;
+  /** Clears the log and the concurrency high-water mark. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export async function startBlobProxy(blobEndpoint: string): Promise<BlobProxy> {
+  const target = new URL(blobEndpoint);
+  const log: ProxiedRequest[] = [];
+  let open = 0;
+  let maxConcurrent = 0;
+  const proxy: BlobProxy = {
+    log,
+    delayMs: 0,
+    get maxConcurrent() {
+      return maxConcurrent;
+    },
+    reset: () => {
+      log.length = 0;
+      maxConcurrent = open;
+    },
+    via: (sasUrl) => {
+      const url = new URL(sasUrl);
+      url.host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+      return url.toString();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const url = new URL(req.url!, 'http://proxy');
+    const entry: ProxiedRequest = {
+      method: req.method!,
+      comp: url.searchParams.get('comp') ?? undefined,
+      blockId: url.searchParams.get('blockid') ?? undefined,
+      path: url.pathname,
+    };
+    log.push(entry);
+    maxConcurrent = Math.max(maxConcurrent, ++open);
+    let gone = false;
+    res.on('close', () => {
+      gone = true;
+      open--;
+    });
+    const send = (): void => {
+      if (gone) return;
+      const upstream = forward(
+        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+        (answer) => {
+          entry.status = answer.statusCode;
+          const code = answer.headers['x-ms-error-code'];
+          if (typeof code === 'string') entry.errorCode = code;
+          res.writeHead(answer.statusCode!, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      upstream.on('error', () => res.destroy());
+      res.on('close', () => upstream.destroy());
+      req.pipe(upstream);
+    };
+    if (proxy.delayMs > 0) setTimeout(send, proxy.delayMs);
+    else send();
+  };
+
+  const server = createServer(handle);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return proxy;
+}

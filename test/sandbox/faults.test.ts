@@ -1,0 +1,104 @@
+/** Fault injection: the right bodies and headers, reproducible with a seed, and nothing injected when it is off. */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startAzurite, type AzuriteHandle } from '../../src/mock/azurite.js';
+import { FaultSpecError, startSandbox, type Sandbox, type SandboxOptions } from '../../src/mock/sandbox/index.js';
+import { parseFaults } from '../../src/mock/sandbox/faults.js';
+import { call } from './support.js';
+
+describe('sandbox fault injection', () => {
+  let azurite: AzuriteHandle;
+  const running: Sandbox[] = [];
+  const sandbox = async (options: SandboxOptions): Promise<Sandbox> => {
+    const started = await startSandbox({ azurite, ...options });
+    running.push(started);
+    return started;
+  };
+
+  beforeAll(async () => {
+    azurite = await startAzurite();
+  });
+
+  afterAll(async () => {
+    for (const started of running) await started.stop();
+    await azurite?.stop();
+  });
+
+  it('parses fault specs and rejects malformed ones with a message saying what to write', () => {
+    expect(parseFaults('429:0.1, 500:0.05,reset:0.02,slow:0.01')).toEqual([
+      { kind: '429', probability: 0.1 },
+      { kind: '500', probability: 0.05 },
+      { kind: 'reset', probability: 0.02 },
+      { kind: 'slow', probability: 0.01 },
+    ]);
+    expect(parseFaults('')).toEqual([]);
+    expect(() => parseFaults('404:0.1')).toThrow(new FaultSpecError('Unknown fault kind "404". Use one of: 429, 500, 502, 503, reset, slow.'));
+    expect(() => parseFaults('429')).toThrow(/not of the form kind:probability/);
+    expect(() => parseFaults('429:abc')).toThrow(/probability NaN/);
+    expect(() => parseFaults('429:0.7,500:0.5')).toThrow(/must not exceed 1/);
+    expect(() => parseFaults([{ kind: 'slow', probability: 0.5, delayMs: -1 }])).toThrow(/delayMs -1/);
+  });
+
+  it('throttles with the gateway body and a Retry-After scaled to the clock', async () => {
+    const throttled = await sandbox({ faults: '429:1', speed: 10 });
+    const response = await call(throttled.baseUrl, 'GET', '/products');
+    expect(response.status).toBe(429);
+    expect(response.headers.get('retry-after')).toBe('2');
+    expect(response.body).toEqual({ statusCode: 429, message: 'Rate limit is exceeded. Try again in 2 seconds.' });
+    // Faults come before authentication, as a gateway's throttling does.
+    expect((await call(throttled.baseUrl, 'GET', '/products', { token: null })).status).toBe(429);
+    expect(throttled.requests).toBe(2);
+  });
+
+  it('answers 500, 502 and 503 with the service error body', async () => {
+    for (const [kind, code] of [
+      ['500', 'internalServerError'],
+      ['502', 'badGateway'],
+      ['503', 'serviceUnavailable'],
+    ] as const) {
+      const failing = await sandbox({ faults: `${kind}:1` });
+      const response = await call(failing.baseUrl, 'GET', '/audiences');
+      expect(response.status).toBe(Number(kind));
+      expect(response.body.error.code).toBe(code);
+      expect(response.body.error.message).toMatch(/Try again later\.$/);
+      expect(response.headers.get('retry-after')).toBe(kind === '503' ? '20' : null);
+    }
+  });
+
+  it('drops the connection before any header on reset', async () => {
+    const resetting = await sandbox({ faults: 'reset:1' });
+    const failure = await fetch(`${resetting.baseUrl}/audiences`, { headers: { Authorization: 'Bearer t' } }).then(
+      () => undefined,
+      (error: unknown) => error as Error & { cause?: { code?: string } },
+    );
+    expect(failure?.message).toBe('fetch failed');
+    expect(failure?.cause?.code).toMatch(/^(ECONNRESET|UND_ERR_SOCKET)$/);
+    expect(resetting.requests).toBe(1);
+  });
+
+  it('trickles a slow body out over the delay, intact', async () => {
+    const slow = await sandbox({ faults: [{ kind: 'slow', probability: 1, delayMs: 300 }] });
+    const started = Date.now();
+    const response = await call(slow.baseUrl, 'GET', '/audiences');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(response.status).toBe(200);
+    expect(response.body.value).toHaveLength(4);
+  });
+
+  it('injects the same faults for the same seed and request sequence, and other faults for another seed', async () => {
+    const statuses = async (seed: number): Promise<number[]> => {
+      const faulty = await sandbox({ faults: '429:0.3,500:0.2', seed });
+      const seen: number[] = [];
+      for (let index = 0; index < 30; index += 1) seen.push((await call(faulty.baseUrl, 'GET', '/audiences')).status);
+      return seen;
+    };
+    const first = await statuses(42);
+    expect(await statuses(42)).toEqual(first);
+    expect(await statuses(7)).not.toEqual(first);
+    expect(new Set(first)).toEqual(new Set([200, 429, 500]));
+  });
+
+  it('injects nothing when faults are off', async () => {
+    const calm = await sandbox({});
+    for (let index = 0; index < 50; index += 1) expect((await call(calm.baseUrl, 'GET', '/audiences')).status).toBe(200);
+  });
+});
