@@ -26,7 +26,7 @@ export async function writeZip(filePath: string, entries: readonly ZipEntrySpec[
     if (entry.directory) zip.addEmptyDirectory(entry.path, { mtime });
     else zip.addBuffer(Buffer.from(entry.bytes ?? new Uint8Array()), entry.path, { mtime, forceZip64Format: options.zip64 ?? false });
   }
-  zip.end({ forceZip64Format: options.zip64 ?? false });
+  zip.end({ forceZip64Format: options.zip64 ?? false, comment: '' });
   const out = createWriteStream(filePath);
   zip.outputStream.pipe(out);
   await finished(out);
@@ -59,6 +59,11 @@ export function driverInf(options: { hardwareId?: string; decorations?: string; 
     'Dev = "Fabrikam Test Device"',
     '',
   ].join('\r\n');
+}
+
+/** XORs one byte of a buffer in place (damages a fixture at a chosen spot). */
+export function flipByte(bytes: Buffer, index: number, mask: number): void {
+  bytes.writeUInt8(bytes.readUInt8(index) ^ mask, index);
 }
 
 /** Deterministic pseudo-random bytes (xorshift32), so fuzz-style tests are reproducible. */

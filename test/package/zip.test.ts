@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile, writeFile } from 'node:fs/promises';
 import { PackageFormatError } from '../../src/workflow/package/package-format-error.js';
 import { ZipArchive } from '../../src/workflow/package/zip.js';
-import { makeTempDir, pseudoRandomBytes, writeZip } from './helpers.js';
+import { flipByte, makeTempDir, pseudoRandomBytes, writeZip } from './helpers.js';
 
 let temp: Awaited<ReturnType<typeof makeTempDir>>;
 beforeAll(async () => {
@@ -99,7 +99,7 @@ describe('ZipArchive', () => {
     await writeZip(path, [{ path: 'a.inf', bytes: INF }, { path: 'b.inf', bytes: INF }]);
     const bytes = await readFile(path);
     // yazl stores small buffers deflated; flip a byte of the first entry's data (after its 30-byte header and name).
-    bytes[30 + 'a.inf'.length + 2] ^= 0x55;
+    flipByte(bytes, 30 + 'a.inf'.length + 2, 0x55);
     await writeFile(path, bytes);
     const zip = await open(path);
     try {

@@ -275,6 +275,8 @@ describe('sandbox shipping labels', () => {
       expect(add.body.error.validationErrors[0].target).toBe('targeting.hardwareIds[0]');
       const chid = await update(id, { chids: [{ action: 'remove', chid: CHID }] });
       expectError(chid, 400, 'invalidInput', 'CHID not targeted.');
+      const extension = await update(id, { hardwareIds: [{ action: 'add', ...hardwareId(EXTENSION_DEVICE_ID, OS_CODES[0], 'contoso_ext.inf') }] });
+      expectError(extension, 400, 'invalidInput', EXTENSION_MESSAGE);
       const noAction = await update(id, { hardwareIds: [hardwareId()] });
       expect(noAction.status).toBe(422);
       expect(noAction.body.error.validationErrors).toEqual([{ target: 'targeting.hardwareIds.0.action', message: 'targeting.hardwareIds.0.action is required' }]);

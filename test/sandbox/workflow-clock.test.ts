@@ -7,6 +7,7 @@ import {
   INGESTION_STEP_SECONDS,
   SECONDS_UNTIL_SIGNED,
   submissionProgress,
+  type IngestionOutcome,
 } from '../../src/mock/sandbox/submission-workflow.js';
 import {
   CANCELLED_MESSAGE,
@@ -54,7 +55,7 @@ describe('submission workflow clock', () => {
   });
 
   it('fails at the failing step once that step has run, with the messages, and never signs', () => {
-    const outcome = { failed: true, step: 'scanning', messages: ['malware found'] } as const;
+    const outcome: IngestionOutcome = { failed: true, step: 'scanning', messages: ['malware found'] };
     const scanningStart = COMMIT_RECEIVED_SECONDS + INGESTION_STEP_SECONDS.packageInfoValidation + INGESTION_STEP_SECONDS.preparation;
     expect(submissionProgress(scanningStart - 0.01, outcome)).toMatchObject({ currentStep: 'preparation', state: 'completed' });
     expect(submissionProgress(scanningStart, outcome)).toMatchObject({ currentStep: 'scanning', state: 'started', messages: [] });
@@ -123,7 +124,7 @@ describe('shipping label workflow clock', () => {
   });
 
   it('fails at a forced failure step', () => {
-    const failure = { step: 'publishJobValidation', messages: ['nope'] } as const;
+    const failure = { step: 'publishJobValidation' as const, messages: ['nope'] };
     expect(windowsUpdate(1e6, { failure })).toMatchObject({ currentStep: 'publishJobValidation', state: 'failed', messages: ['nope'], finished: false });
   });
 });

@@ -9,13 +9,14 @@ import { invalidForCurrentState, invalidInput } from './errors.js';
 import { forcedShippingLabelFailure } from './failures.js';
 import { pageOf } from './paging.js';
 import type { RequestContext, Route } from './router.js';
-import type { ChidRecord, HardwareIdRecord, ShippingLabelRecord, SubmissionRecord, TargetingRecord } from './store.js';
+import type { HardwareIdRecord, ShippingLabelRecord, SubmissionRecord, TargetingRecord } from './store.js';
 import { submissionProgressOf, submissionUrl } from './submissions.js';
 import { shippingLabelProgress, type ShippingLabelProgress } from './shipping-label-workflow.js';
 import {
+  checkChids,
   checkCombinations,
+  checkExtensionInfs,
   checkManualAcquisition,
-  checkTargetingRules,
   sameHardwareId,
   type HardwareIdKey,
   type PublishingFlags,
@@ -159,7 +160,6 @@ function applyChidChanges(targeting: TargetingRecord, changes: ShippingLabelUpda
 }
 
 const activeHardwareIds = (targeting: TargetingRecord): HardwareIdRecord[] => targeting.hardwareIds.filter((entry) => entry.pending !== 'remove');
-const activeChids = (targeting: TargetingRecord): ChidRecord[] => targeting.chids.filter((entry) => entry.pending !== 'remove');
 
 export function shippingLabelRoutes(environment: SandboxEnvironment): Route[] {
   const { store, ids, clock } = environment;
@@ -205,8 +205,11 @@ export function shippingLabelRoutes(environment: SandboxEnvironment): Route[] {
             { target: 'targeting.hardwareIds', message: 'Add at least one hardware ID from the submission\'s driver metadata.' },
           ]);
         }
+        checkChids(hardwareIds, chids.length);
         checkCombinations(metadata, hardwareIds, 'targeting.hardwareIds');
-        checkTargetingRules(metadata, hardwareIds, chids.length, request.destination === 'windowsUpdate' ? request.publishingSpecifications : undefined);
+        if (request.destination === 'windowsUpdate' && request.publishingSpecifications) {
+          checkExtensionInfs(metadata, hardwareIds, request.publishingSpecifications);
+        }
         checkAudiences(request.targeting?.restrictedToAudiences ?? [], 'targeting.restrictedToAudiences');
         const label: ShippingLabelRecord = {
           id: ids.sequenceId(),
@@ -259,7 +262,9 @@ export function shippingLabelRoutes(environment: SandboxEnvironment): Route[] {
         const metadata = submission.ingestion!.driverMetadata!;
         applyHardwareIdChanges(metadata, targeting, changes.hardwareIds);
         applyChidChanges(targeting, changes.chids);
-        checkTargetingRules(metadata, activeHardwareIds(targeting), activeChids(targeting).length, label.destination === 'windowsUpdate' ? label.publishingSpecifications : undefined);
+        // Every targeted hardware ID passed the metadata check, and the metadata knows Windows 10+ codes only, so
+        // added CHIDs cannot break the CHID rule here; an added extension INF can break the auto-install rule.
+        if (label.publishingSpecifications) checkExtensionInfs(metadata, activeHardwareIds(targeting), label.publishingSpecifications);
         if (changes.restrictedToAudiences !== undefined) {
           checkAudiences(changes.restrictedToAudiences, 'targeting.restrictedToAudiences');
           targeting.restrictedToAudiences = changes.restrictedToAudiences;

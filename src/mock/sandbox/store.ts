@@ -5,6 +5,7 @@
 import { entityNotFound } from './errors.js';
 import type { IngestionOutcome } from './submission-workflow.js';
 import type { ShippingLabelDestination, ShippingLabelStep } from './shipping-label-workflow.js';
+import type { PublishingFlags } from './targeting-rules.js';
 import type { DriverMetadata } from '../../workflow/package/driver-metadata.js';
 
 export interface ProductRecord {
@@ -75,7 +76,7 @@ export interface ShippingLabelRecord {
   submissionId: string;
   name: string;
   destination: ShippingLabelDestination;
-  publishingSpecifications?: Record<string, unknown>;
+  publishingSpecifications?: Record<string, unknown> & PublishingFlags;
   recipientSpecifications?: Record<string, unknown>;
   targeting: TargetingRecord;
   /** Wall-clock milliseconds when the current workflow run started (create, or the latest update). */

@@ -63,19 +63,17 @@ export function checkCombinations(metadata: DriverMetadata, hardwareIds: readonl
   if (problems.length > 0) throw invalidInput('Hardware IDs must come from the submission\'s driver metadata.', problems);
 }
 
-/** The rules that tie targeting to publishing: CHIDs need Windows 10+, extension INFs need auto-install. */
-export function checkTargetingRules(
-  metadata: DriverMetadata,
-  hardwareIds: readonly HardwareIdKey[],
-  chidCount: number,
-  publishing: PublishingFlags | undefined,
-): void {
+/** CHIDs narrow Windows 10+ targeting; the service refuses them next to hardware IDs for older systems. */
+export function checkChids(hardwareIds: readonly HardwareIdKey[], chidCount: number): void {
   if (chidCount > 0 && hardwareIds.some((hardwareId) => !isWindows10OrLater(hardwareId.operatingSystemCode))) {
     throw invalidInput(CHID_MESSAGE, [{ target: 'targeting.chids', message: CHID_MESSAGE }]);
   }
-  if (!publishing) return;
+}
+
+/** Extension INFs only ship as automatic updates. */
+export function checkExtensionInfs(metadata: DriverMetadata, hardwareIds: readonly HardwareIdKey[], publishing: PublishingFlags): void {
   const autoInstall = publishing.isAutoInstallDuringOSUpgrade === true || publishing.isAutoInstallOnApplicableSystems === true;
-  if (!autoInstall && hardwareIds.some((hardwareId) => Boolean(infOf(metadata, hardwareId)?.ExtensionId))) {
+  if (!autoInstall && hardwareIds.some((hardwareId) => infOf(metadata, hardwareId)?.ExtensionId)) {
     throw invalidInput(EXTENSION_MESSAGE, [{ target: 'publishingSpecifications', message: EXTENSION_MESSAGE }]);
   }
 }

@@ -1,0 +1,69 @@
+import { stringifyJson } from '../client/json/lossless.js';
+import { redactText } from '../client/redact.js';
+
+export interface OutputOptions {
+  json: boolean;
+  verbose: boolean;
+  quiet: boolean;
+  stdout?: NodeJS.WriteStream;
+  stderr?: NodeJS.WriteStream;
+  /** Literal secrets (tokens) to scrub from anything printed, on top of the pattern-based redaction. */
+  secrets?: string[];
+}
+
+/**
+ * Where the CLI's words go. Results go to stdout (JSON with exact digit-string IDs under --json); progress,
+ * status and errors go to stderr, so `hwdash ... --json | jq` always gets clean JSON. Everything printed is
+ * redacted first.
+ */
+export class Output {
+  readonly json: boolean;
+  readonly verbose: boolean;
+  readonly quiet: boolean;
+  readonly stdout: NodeJS.WriteStream;
+  readonly stderr: NodeJS.WriteStream;
+  readonly #secrets: string[];
+
+  constructor(options: OutputOptions) {
+    this.json = options.json;
+    this.verbose = options.verbose;
+    this.quiet = options.quiet;
+    this.stdout = options.stdout ?? process.stdout;
+    this.stderr = options.stderr ?? process.stderr;
+    this.#secrets = options.secrets ?? [];
+  }
+
+  /** Bars and live step lines only on a terminal; CI logs and pipes get plain lines. */
+  get interactive(): boolean {
+    return Boolean(this.stderr.isTTY) && !process.env.CI;
+  }
+
+  addSecret(secret: string): void {
+    this.#secrets.push(secret);
+  }
+
+  scrub(text: string): string {
+    return redactText(text, this.#secrets);
+  }
+
+  /** The command's result: JSON on stdout under --json, else the human rendering. */
+  result(value: unknown, human: () => string): void {
+    const text = this.json ? stringifyJson(value, undefined, 2) : human();
+    if (text) this.stdout.write(`${this.scrub(text)}\n`);
+  }
+
+  /** A status line on stderr (suppressed by --quiet). */
+  info(message: string): void {
+    if (!this.quiet) this.stderr.write(`${this.scrub(message)}\n`);
+  }
+
+  /** A --verbose line on stderr. */
+  debug(message: string): void {
+    if (this.verbose) this.stderr.write(`${this.scrub(message)}\n`);
+  }
+
+  /** An error on stderr: never suppressed. */
+  error(message: string): void {
+    this.stderr.write(`${this.scrub(message)}\n`);
+  }
+}

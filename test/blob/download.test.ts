@@ -1,0 +1,254 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { createSasUrl, startAzurite, type AzuriteHandle } from '../../src/mock/azurite.js';
+import { DownloadError, downloadToFile, writeStreamToFile } from '../../src/workflow/download.js';
+import { KiB, MiB, containerClient, makeTempDir, progressRecorder, renderings, sasSignature } from './fixtures.js';
+import { startBlobProxy, type BlobProxy } from './proxy.js';
+
+let azurite: AzuriteHandle;
+let proxy: BlobProxy;
+let dir: { path: string; remove(): Promise<void> };
+let testNumber = 0;
+/** A fresh, empty directory per test, so that "nothing was left behind" is a plain directory listing. */
+let out: string;
+
+const content = randomBytes(3 * MiB + 7);
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+beforeAll(async () => {
+  [azurite, dir] = await Promise.all([startAzurite(), makeTempDir()]);
+  proxy = await startBlobProxy(azurite.blobEndpoint);
+  await containerClient(azurite, 'signed').createIfNotExists();
+  await containerClient(azurite, 'signed').getBlockBlobClient('package.cab').uploadData(content);
+  await containerClient(azurite, 'signed').getBlockBlobClient('empty.cab').uploadData(Buffer.alloc(0));
+});
+
+afterAll(async () => {
+  await proxy?.close();
+  await azurite?.stop();
+  await dir?.remove();
+});
+
+beforeEach(async () => {
+  out = join(dir.path, `test-${++testNumber}`);
+  await mkdir(out);
+});
+
+const readUrl = (blob: string, expiresInMs = 3_600_000) =>
+  createSasUrl(azurite, 'signed', blob, { permissions: 'r', expiresOn: new Date(Date.now() + expiresInMs) });
+
+function expectNoSignature(error: unknown, sasUrl: string): void {
+  const sig = sasSignature(sasUrl);
+  for (const [how, text] of Object.entries(renderings(error))) {
+    expect({ how, leaks: text.includes(sig) || text.includes(encodeURIComponent(sig)) }).toEqual({ how, leaks: false });
+  }
+}
+
+describe('downloadToFile', () => {
+  it('downloads in parallel ranges, in order, with monotonic progress and at most `concurrency` requests open', async () => {
+    const url = proxy.via(await readUrl('package.cab'));
+    const progress = progressRecorder();
+    proxy.reset();
+
+    const result = await downloadToFile({ url, dest: join(out, 'signed.cab'), chunkSize: 256 * KiB, concurrency: 3, onProgress: progress.onProgress });
+
+    expect(result).toEqual({ path: join(out, 'signed.cab'), size: content.length, sha256: sha256(content) });
+    expect((await readFile(result.path)).equals(content)).toBe(true);
+    expect(await readdir(out)).toEqual(['signed.cab']);
+    // One first range, then the remaining 3 MiB + 7 bytes in 256 KiB ranges.
+    expect(proxy.log.filter((entry) => entry.method === 'GET' && entry.status === 206)).toHaveLength(1 + 12);
+    expect(proxy.maxConcurrent).toBe(3);
+    expect(progress.isMonotonic()).toBe(true);
+    expect(progress.events.every((event) => event.totalBytes === content.length)).toBe(true);
+    expect(progress.last()).toEqual({ loadedBytes: content.length, totalBytes: content.length });
+  });
+
+  it('downloads in a single request with concurrency 1', async () => {
+    const url = proxy.via(await readUrl('package.cab'));
+    proxy.reset();
+
+    const result = await downloadToFile({ url, dest: join(out, 'signed.cab'), concurrency: 1 });
+
+    expect(result.sha256).toBe(sha256(content));
+    expect(proxy.log.map((entry) => [entry.method, entry.status])).toEqual([['GET', 200]]);
+  });
+
+  it('writes an empty blob as an empty file', async () => {
+    for (const concurrency of [1, 4]) {
+      const result = await downloadToFile({ url: await readUrl('empty.cab'), dest: join(out, `empty-${concurrency}.cab`), concurrency, expectedLength: 0 });
+      expect(result).toMatchObject({ size: 0, sha256: sha256(Buffer.alloc(0)) });
+      expect((await stat(result.path)).size).toBe(0);
+    }
+  });
+
+  it('creates missing parent directories and replaces an existing file, but never a directory', async () => {
+    const url = await readUrl('package.cab');
+    const nested = join(out, 'a', 'b', 'signed.cab');
+    await downloadToFile({ url, dest: nested });
+    expect((await readFile(nested)).equals(content)).toBe(true);
+
+    const existing = join(out, 'existing.cab');
+    await writeFile(existing, 'old content');
+    await downloadToFile({ url, dest: existing });
+    expect((await readFile(existing)).equals(content)).toBe(true);
+
+    const directory = join(out, 'a');
+    const error = await downloadToFile({ url, dest: directory }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DownloadError);
+    expect(error).toMatchObject({ code: 'EISDIR', dest: directory });
+    expect(await readdir(directory)).toEqual(['b']);
+    expect((await readdir(out)).sort()).toEqual(['a', 'existing.cab']);
+  });
+
+  it('rejects a blob whose length is not the expected one, leaving no file', async () => {
+    const url = await readUrl('package.cab');
+
+    const error = await downloadToFile({ url, dest: join(out, 'signed.cab'), expectedLength: content.length - 1 }).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(DownloadError);
+    expect(error).toMatchObject({ kind: 'download', code: 'LengthMismatch' });
+    expect((error as Error).message).toBe(
+      `The blob to download to ${join(out, 'signed.cab')} has ${content.length} bytes, but ${content.length - 1} were expected; the URL may point to another file. Nothing was written.`,
+    );
+    expect(await readdir(out)).toEqual([]);
+  });
+
+  it('stops when aborted, rejects with the abort reason and leaves no file', async () => {
+    const url = proxy.via(await readUrl('package.cab'));
+    const controller = new AbortController();
+    proxy.delayMs = 100;
+    let abortedAt = 0;
+    try {
+      const error = await downloadToFile({
+        url,
+        dest: join(out, 'new', 'signed.cab'),
+        chunkSize: 64 * KiB,
+        concurrency: 2,
+        signal: controller.signal,
+        onProgress: ({ loadedBytes }) => {
+          if (loadedBytes > 0 && !abortedAt) {
+            abortedAt = performance.now();
+            controller.abort();
+          }
+        },
+      }).catch((caught: unknown) => caught);
+      expect(performance.now() - abortedAt).toBeLessThan(500);
+      expect(error).toBe(controller.signal.reason);
+      expect((error as Error).name).toBe('AbortError');
+    } finally {
+      proxy.delayMs = 0;
+    }
+    expect(await readdir(out)).toEqual([]);
+  });
+
+  it('reports an expired URL as a DownloadError that asks for a fresh URL, leaving nothing behind', async () => {
+    const url = await readUrl('package.cab', -60_000);
+
+    const error = await downloadToFile({ url, dest: join(out, 'new', 'signed.cab') }).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(DownloadError);
+    expect(error).toMatchObject({ status: 403, code: 'AuthorizationFailure', urlRejected: true });
+    expect((error as Error).message).toContain('read the submission again for a fresh URL');
+    expect((error as DownloadError).request?.url).toContain('sig=REDACTED');
+    expectNoSignature(error, url);
+    expect(await readdir(out)).toEqual([]);
+  });
+
+  it('reports a missing blob as a 404 DownloadError', async () => {
+    const url = await readUrl('not-yet-signed.cab');
+
+    const error = await downloadToFile({ url, dest: join(out, 'signed.cab') }).catch((caught: unknown) => caught);
+
+    expect(error).toMatchObject({ kind: 'download', status: 404, code: 'BlobNotFound', urlRejected: false });
+    expectNoSignature(error, url);
+    expect(await readdir(out)).toEqual([]);
+  });
+
+  it('fails when the blob is replaced mid-download instead of mixing two versions', async () => {
+    const blob = containerClient(azurite, 'signed').getBlockBlobClient('changing.cab');
+    await blob.uploadData(content);
+    const url = proxy.via(await readUrl('changing.cab'));
+    proxy.delayMs = 50;
+    let replaced: Promise<unknown> | undefined;
+    try {
+      const error = await downloadToFile({
+        url,
+        dest: join(out, 'signed.cab'),
+        chunkSize: 256 * KiB,
+        concurrency: 2,
+        onProgress: () => {
+          replaced ??= blob.uploadData(randomBytes(content.length));
+        },
+      }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(DownloadError);
+      expect(error).toMatchObject({ status: 412, code: 'ConditionNotMet' });
+      expect((error as Error).message).toContain('The blob changed while it was being downloaded');
+    } finally {
+      proxy.delayMs = 0;
+      await replaced;
+    }
+    expect(await readdir(out)).toEqual([]);
+  });
+});
+
+describe('writeStreamToFile', () => {
+  const body = randomBytes(200 * KiB + 3);
+
+  it('writes a web stream (a fetch response body) atomically and returns its SHA-256', async () => {
+    const progress = progressRecorder();
+    const result = await writeStreamToFile(new Response(body).body!, join(out, 'asset.bin'), { expectedLength: body.length, onProgress: progress.onProgress });
+
+    expect(result).toEqual({ path: join(out, 'asset.bin'), size: body.length, sha256: sha256(body) });
+    expect((await readFile(result.path)).equals(body)).toBe(true);
+    expect(progress.isMonotonic()).toBe(true);
+    expect(progress.last()).toEqual({ loadedBytes: body.length, totalBytes: body.length });
+  });
+
+  it('writes a Node stream without a known length', async () => {
+    const result = await writeStreamToFile(Readable.from([body.subarray(0, 1000), body.subarray(1000)]), join(out, 'asset.bin'));
+    expect(result.size).toBe(body.length);
+    expect((await readFile(result.path)).equals(body)).toBe(true);
+  });
+
+  it('rejects a body shorter or longer than expected, leaving no file', async () => {
+    for (const expectedLength of [body.length + 1, body.length - 1]) {
+      const error = await writeStreamToFile(new Response(body).body!, join(out, 'asset.bin'), { expectedLength }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(DownloadError);
+      expect(error).toMatchObject({ code: 'LengthMismatch' });
+    }
+    expect(await readdir(out)).toEqual([]);
+  });
+
+  it('turns a body that breaks off into a DownloadError, leaving no file', async () => {
+    const broken = new Readable({
+      read() {
+        this.push(body.subarray(0, 1000));
+        this.destroy(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }));
+      },
+    });
+    const error = await writeStreamToFile(broken, join(out, 'asset.bin')).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DownloadError);
+    expect(error).toMatchObject({ code: 'UND_ERR_SOCKET' });
+    expect((error as Error).message).toBe(`Receiving the download for ${join(out, 'asset.bin')} failed: other side closed.`);
+    expect(await readdir(out)).toEqual([]);
+  });
+
+  it('stops when aborted and leaves no file', async () => {
+    const controller = new AbortController();
+    const endless = new Readable({
+      read() {
+        setTimeout(() => {
+          this.push(Buffer.alloc(1024));
+          controller.abort();
+        }, 5);
+      },
+    });
+    const error = await writeStreamToFile(endless, join(out, 'asset.bin'), { signal: controller.signal }).catch((caught: unknown) => caught);
+    expect(error).toBe(controller.signal.reason);
+    expect(endless.destroyed).toBe(true);
+    expect(await readdir(out)).toEqual([]);
+  });
+});
