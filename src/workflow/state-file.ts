@@ -1,0 +1,206 @@
+/**
+ * The state file of `signDriver`: which steps of one signing run are done, and the IDs they produced, so that a
+ * rerun after a crash or a cancelled CI job resumes with the same submission instead of creating, uploading or
+ * committing again. It is small JSON, written atomically after every step, with IDs as exact digit strings.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { HdcError, type HdcErrorOptions } from '../client/errors/hdc-error.js';
+import type { Int64Id } from '../client/ids.js';
+import { writeFileAtomically } from './atomic-file.js';
+
+/** The format version this hwdash reads and writes. */
+export const STATE_FILE_VERSION = 1;
+
+/** The default state file name inside `outDir`; `.hwdash-state*.json` is the pattern to keep out of version control. */
+export const DEFAULT_STATE_FILE_NAME = '.hwdash-state.json';
+
+/** Completed steps of one signing run. A field is present once its step has completed. */
+export interface SignDriverState {
+  version: typeof STATE_FILE_VERSION;
+  /** The API root the IDs belong to: a sandbox submission ID means nothing to the live service. */
+  apiBaseUrl: string;
+  /** The package being signed: absolute path and size when the run started. */
+  package: { path: string; size: number };
+  productId?: Int64Id;
+  /** The run created the product, so the product's one initial submission can only be this run's. */
+  productCreated?: boolean;
+  submissionId?: Int64Id;
+  /** The block list was committed to the upload URL: these bytes are on the service. */
+  upload?: { size: number; sha256: string };
+  /** The service has the submission's commit. */
+  committed?: boolean;
+  /** The signed package and driver metadata are available. */
+  signed?: boolean;
+  /** Where the signed package and driver metadata were written (absolute paths). */
+  downloaded?: { signedPackage: string; driverMetadata: string };
+  shippingLabelId?: Int64Id;
+  /** The shipping label's workflow reached the point `waitForShippingLabel` waits for. */
+  shippingLabelCompleted?: boolean;
+  /** When the file was last written (ISO 8601). */
+  updatedAt: string;
+}
+
+/** Why a state file cannot be used. */
+export type StateFileErrorCode = 'StateFileUnreadable' | 'StateFileInvalidJson' | 'StateFileInvalid' | 'StateFileVersion' | 'StateFileMismatch';
+
+export interface StateFileErrorOptions extends HdcErrorOptions {
+  code: StateFileErrorCode;
+  /** The state file. */
+  path: string;
+}
+
+/**
+ * The state file is unreadable, damaged, from another hwdash version, or about another package, product or
+ * service. Nothing was sent to the service. The message says how to go on: usually delete the file (to start a new
+ * submission) or pass the package it was written for.
+ */
+export class StateFileError extends HdcError {
+  override readonly kind: string = 'state-file';
+  declare readonly code: StateFileErrorCode;
+  /** The state file. */
+  readonly path: string;
+
+  constructor(message: string, options: StateFileErrorOptions) {
+    super(message, options);
+    this.path = options.path;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), path: this.path };
+  }
+}
+
+export function defaultStateFilePath(outDir: string): string {
+  return resolve(outDir, DEFAULT_STATE_FILE_NAME);
+}
+
+/** Reads and validates a state file; undefined when there is none. */
+export async function readStateFile(path: string): Promise<SignDriverState | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ENOENT') return undefined;
+    throw new StateFileError(`Cannot read the state file ${path}: ${(error as Error).message}`, { code: 'StateFileUnreadable', path, cause: error });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new StateFileError(
+      `The state file ${path} is not valid JSON (${(error as Error).message}). It is not written by hand; delete it to start a new submission.`,
+      { code: 'StateFileInvalidJson', path, cause: error },
+    );
+  }
+  return validateState(parsed, path);
+}
+
+/** Writes the state atomically: a crash leaves either the previous state or this one, never half a file. */
+export async function writeStateFile(path: string, state: SignDriverState): Promise<void> {
+  const text = `${JSON.stringify({ ...state, updatedAt: new Date().toISOString() }, null, 2)}\n`;
+  await writeFileAtomically(path, (file) => file.writeFile(text, 'utf8'));
+}
+
+/** What a resumed run must agree with. */
+export interface StateExpectation {
+  apiBaseUrl: string;
+  /** Absolute path and current size of the package. */
+  package: { path: string; size: number };
+  /** The product the caller asked for, if any. */
+  productId?: Int64Id;
+}
+
+/**
+ * Refuses a state file written for another run. Once the package was uploaded, its SHA-256 is compared too (one
+ * read of the file): a rebuilt package of the same size must not be signed under the old upload.
+ */
+export async function assertStateMatches(path: string, state: SignDriverState, expected: StateExpectation): Promise<void> {
+  const mismatch = (what: string): StateFileError =>
+    new StateFileError(
+      `The state file ${path} belongs to another signing run: ${what}. Delete it to start a new submission, or choose another outDir or state file.`,
+      { code: 'StateFileMismatch', path },
+    );
+  if (state.apiBaseUrl !== expected.apiBaseUrl) throw mismatch(`it was written for ${state.apiBaseUrl}, not ${expected.apiBaseUrl}`);
+  if (state.package.path !== expected.package.path) throw mismatch(`it is about the package ${state.package.path}, not ${expected.package.path}`);
+  if (expected.productId !== undefined && state.productId !== undefined && state.productId !== expected.productId) {
+    throw mismatch(`it is about product ${state.productId}, not ${expected.productId}`);
+  }
+  if (state.package.size !== expected.package.size) {
+    throw mismatch(`the package had ${state.package.size} bytes then and has ${expected.package.size} now`);
+  }
+  if (state.upload) {
+    const sha256 = await sha256File(expected.package.path);
+    if (sha256 !== state.upload.sha256) throw mismatch(`the package has changed since it was uploaded (SHA-256 ${sha256}, uploaded ${state.upload.sha256})`);
+  }
+}
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(path), hash);
+  return hash.digest('hex');
+}
+
+const DIGITS = /^[0-9]+$/;
+const SHA256 = /^[0-9a-f]{64}$/;
+
+function validateState(value: unknown, path: string): SignDriverState {
+  const invalid = (why: string): StateFileError =>
+    new StateFileError(`The state file ${path} is damaged: ${why}. Delete it to start a new submission.`, { code: 'StateFileInvalid', path });
+  if (!isObject(value)) throw invalid('it is not a JSON object');
+  if (value.version !== STATE_FILE_VERSION) {
+    if (typeof value.version === 'number') {
+      throw new StateFileError(
+        `The state file ${path} has format version ${value.version}; this hwdash reads version ${STATE_FILE_VERSION}. Finish the run with the hwdash that started it, or delete the file to start a new submission.`,
+        { code: 'StateFileVersion', path },
+      );
+    }
+    throw invalid('it has no format version');
+  }
+  if (typeof value.apiBaseUrl !== 'string') throw invalid('"apiBaseUrl" is missing');
+  const pkg = value.package;
+  if (!isObject(pkg) || typeof pkg.path !== 'string' || !isSize(pkg.size)) throw invalid('"package" must have a path and a size');
+  for (const key of ['productId', 'submissionId', 'shippingLabelId'] as const) {
+    const id = value[key];
+    // A number here would already have lost digits when the file was parsed.
+    if (id !== undefined && (typeof id !== 'string' || !DIGITS.test(id))) throw invalid(`"${key}" must be a string of decimal digits`);
+  }
+  for (const key of ['productCreated', 'committed', 'signed', 'shippingLabelCompleted'] as const) {
+    if (value[key] !== undefined && typeof value[key] !== 'boolean') throw invalid(`"${key}" must be true or false`);
+  }
+  const upload = value.upload;
+  if (upload !== undefined && (!isObject(upload) || !isSize(upload.size) || typeof upload.sha256 !== 'string' || !SHA256.test(upload.sha256))) {
+    throw invalid('"upload" must have a size and a lowercase hex SHA-256');
+  }
+  const downloaded = value.downloaded;
+  if (downloaded !== undefined && (!isObject(downloaded) || typeof downloaded.signedPackage !== 'string' || typeof downloaded.driverMetadata !== 'string')) {
+    throw invalid('"downloaded" must have the signedPackage and driverMetadata paths');
+  }
+  // The steps happen in order; a later one without an earlier one means the file was edited or mixed up.
+  const order: [keyof SignDriverState, keyof SignDriverState][] = [
+    ['submissionId', 'productId'],
+    ['upload', 'submissionId'],
+    ['committed', 'upload'],
+    ['signed', 'committed'],
+    ['downloaded', 'signed'],
+    ['shippingLabelId', 'downloaded'],
+    ['shippingLabelCompleted', 'shippingLabelId'],
+  ];
+  for (const [later, earlier] of order) {
+    if (value[later] !== undefined && value[later] !== false && (value[earlier] === undefined || value[earlier] === false)) {
+      throw invalid(`it records "${later}" but not "${earlier}", which comes first`);
+    }
+  }
+  return value as unknown as SignDriverState;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isSize(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
