@@ -96,7 +96,7 @@ export function createHdcClient(options: HdcClientOptions = {}): HdcClient {
   const raw = createClient<paths>({
     baseUrl: baseUrl.toString(),
     fetch: (request) => sendRequest(send, request),
-    bodySerializer: (body: unknown) => stringifyJson(body),
+    bodySerializer: serializeBody,
     pathSerializer: createPathSerializer(new Set(int64PathParams)),
   });
 
@@ -130,6 +130,15 @@ export function createHdcClient(options: HdcClientOptions = {}): HdcClient {
     correlationId,
     send: sendAny,
   };
+}
+
+/**
+ * JSON bodies are written with exact int64 IDs. A body the caller marked with another content type (the octet-stream
+ * package of `PUT /preprod/packages`) goes out as it is: JSON-encoding it would upload a quoted string.
+ */
+function serializeBody(body: unknown, headers?: Headers | Record<string, unknown>): unknown {
+  const contentType = headers instanceof Headers ? headers.get('content-type') : undefined;
+  return contentType && !/\bjson\b/i.test(contentType) ? body : stringifyJson(body);
 }
 
 /** openapi-fetch hands us a Request; the pipeline wants a replayable body, so JSON bodies are read once here. */

@@ -27,11 +27,20 @@ function urlPattern(baseUrl: string, path: string): string {
 }
 
 /**
+ * The only binary answer (a preproduction asset download) is documented as a zip of signed files but has no example
+ * bytes in the spec; an empty zip archive (its end-of-central-directory record alone) is the smallest valid one.
+ */
+const EMPTY_ZIP = new Uint8Array([0x50, 0x4b, 0x05, 0x06, ...new Array<number>(18).fill(0)]);
+
+/**
  * The documented success answer of an operation: its status and the spec's example body, sent as the exact
  * JSON text of `spec/examples/` so that IDs above 2^53 reach the client unrounded.
  */
 export function exampleResponse(operationId: OperationId | string): Response {
   const op = operation(operationId);
+  if (op.responseExample === null && op.successContentType === 'application/octet-stream') {
+    return new HttpResponse(EMPTY_ZIP.slice(), { status: op.successStatus, headers: { 'content-type': op.successContentType } });
+  }
   if (op.responseExample === null) return new HttpResponse(null, { status: op.successStatus });
   return new HttpResponse(op.responseExample, { status: op.successStatus, headers: { 'content-type': op.successContentType ?? 'application/json' } });
 }
