@@ -61,10 +61,32 @@ const BEARER_PATTERN = /\b(Bearer\s+)[A-Za-z0-9\-._~+/]+=*/gi;
 /** JWTs (three base64url segments starting with `eyJ`) are tokens wherever they appear. */
 const JWT_PATTERN = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
 
-/** Redacts secrets embedded in free text: SAS signatures, bearer tokens, JWTs, and any extra literal secrets. */
+/**
+ * Secrets this process has handled: the access tokens the client obtained. A service or proxy can echo a
+ * token back without a `Bearer` prefix, and an opaque (non-JWT) token matches no pattern, so the literal
+ * values are redacted wherever they appear. Bounded: tokens rotate hourly and old ones are of little use.
+ */
+const knownSecrets = new Set<string>();
+const MAX_KNOWN_SECRETS = 32;
+
+/** Environment variables that hold credentials `@azure/identity` (and so the CLI) reads. */
+const SECRET_ENV_VARS = ['AZURE_CLIENT_SECRET', 'AZURE_CLIENT_CERTIFICATE_PASSWORD', 'AZURE_PASSWORD'];
+
+/** Adds a secret (an access token) that {@link redactText} must remove from any text from now on. */
+export function rememberSecret(secret: string): void {
+  if (!secret || secret.length < 8 || knownSecrets.has(secret)) return;
+  knownSecrets.add(secret);
+  if (knownSecrets.size > MAX_KNOWN_SECRETS) knownSecrets.delete(knownSecrets.values().next().value!);
+}
+
+/**
+ * Redacts secrets embedded in free text: SAS signatures, bearer tokens, JWTs, the tokens this process
+ * obtained, client secrets from the environment, and any extra literal secrets.
+ */
 export function redactText(text: string, secrets: Iterable<string> = []): string {
   let out = text.replace(QUERY_SECRET_PATTERN, `$1${REDACTED}`).replace(BEARER_PATTERN, `$1${REDACTED}`).replace(JWT_PATTERN, REDACTED);
-  for (const secret of secrets) {
+  const fromEnv = SECRET_ENV_VARS.map((name) => process.env[name] ?? '');
+  for (const secret of [...secrets, ...knownSecrets, ...fromEnv]) {
     // Short strings would redact ordinary words; real secrets are long.
     if (secret && secret.length >= 8) out = out.split(secret).join(REDACTED);
   }

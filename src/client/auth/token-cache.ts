@@ -1,6 +1,7 @@
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { AuthenticationError } from '../errors/authentication-error.js';
 import { HdcError } from '../errors/hdc-error.js';
+import { rememberSecret } from '../redact.js';
 
 /** The OAuth scope of the Hardware Dev Center API (Entra ID v2 endpoint, client credentials). */
 export const HDC_SCOPE = 'https://manage.devcenter.microsoft.com/.default';
@@ -99,6 +100,8 @@ export class TokenCache {
     if (result === null || result === undefined || (typeof result === 'object' && !result.token) || result === '') {
       throw new AuthenticationError(`the credential returned no access token for ${HDC_SCOPE}`, { code: 'TokenAcquisitionFailed' });
     }
+    // From here on, the token is redacted wherever it shows up (an echoing gateway, a proxy's error page).
+    rememberSecret(typeof result === 'string' ? result : result.token);
     if (typeof result === 'string') return { token: result, expiresOn: Infinity, refreshAfter: Infinity };
     const expiresOn = result.expiresOnTimestamp;
     const refreshAfter = Math.min(result.refreshAfterTimestamp ?? Infinity, expiresOn - REFRESH_WINDOW_MS);

@@ -1,0 +1,168 @@
+/** Server errors: 5xx and 408 are retried for reads, 501/505 never, and a create POST is never sent twice. */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { HdcError, ServerError } from '../../src/client/index.js';
+import { html, json, startScenarioServer, text, type ScenarioServer } from './server.js';
+import { captureConsole, caught, expectDelaysWithin, expectNoSecrets, leakyMessage, PRODUCT_ID, scenarioClient, SUBMISSION_ID } from './support.js';
+
+const submission = `{"id":${SUBMISSION_ID},"productId":${PRODUCT_ID},"name":"Contoso driver 1.2","commitStatus":"commitPending"}`;
+const SUBMISSION_PATH = `/products/${PRODUCT_ID}/submissions/${SUBMISSION_ID}`;
+const serviceError = (code: string) => ({ error: { code, message: leakyMessage() } });
+
+let server: ScenarioServer;
+let logs: string[];
+beforeAll(async () => {
+  server = await startScenarioServer();
+});
+afterAll(() => server.close());
+beforeEach(() => {
+  logs = captureConsole();
+});
+afterEach(() => {
+  server.reset();
+  jest.restoreAllMocks();
+});
+
+describe('a read that fails with a retryable status, then succeeds', () => {
+  it.each([500, 502, 503, 504, 408])('GET answered %d once: one retry after a backoff of 0.5-1 s', async (status) => {
+    server.route('GET', SUBMISSION_PATH, json(status, serviceError('internalServerError')), json(200, submission));
+    const { client, clock, retries } = scenarioClient(server.baseUrl);
+
+    const result = await client.submissions.get(PRODUCT_ID, SUBMISSION_ID);
+
+    expect(result.id).toBe(SUBMISSION_ID);
+    expect(server.count('GET', SUBMISSION_PATH)).toBe(2);
+    expectDelaysWithin(clock.delays, [[500, 1000]]);
+    expectNoSecrets(retries, logs);
+  });
+
+  it('a 502 HTML page from a proxy three times, then JSON: three growing backoffs', async () => {
+    const page = html(502, `<html><head><title>502 Bad Gateway</title></head><body>${leakyMessage()}</body></html>`);
+    server.route('GET', SUBMISSION_PATH, page, page, page, json(200, submission));
+    const { client, clock } = scenarioClient(server.baseUrl);
+
+    await client.submissions.get(PRODUCT_ID, SUBMISSION_ID);
+
+    expect(server.count('GET', SUBMISSION_PATH)).toBe(4);
+    expectDelaysWithin(clock.delays, [
+      [500, 1000],
+      [1000, 2000],
+      [2000, 4000],
+    ]);
+  });
+
+  it('a PATCH (idempotent) answered 500 once is retried', async () => {
+    server.route('PATCH', SUBMISSION_PATH, json(500, serviceError('internalServerError')), { kind: 'respond', status: 204 });
+    const { client } = scenarioClient(server.baseUrl);
+
+    await client.submissions.update(PRODUCT_ID, SUBMISSION_ID, { name: 'renamed' });
+
+    expect(server.count('PATCH', SUBMISSION_PATH)).toBe(2);
+  });
+
+  it('retries are configurable: maxRetries 1, initialDelayMs 200, maxDelayMs 300', async () => {
+    server.route('GET', SUBMISSION_PATH, json(500, serviceError('internalServerError')));
+    const { client, clock } = scenarioClient(server.baseUrl, { retry: { maxRetries: 1, initialDelayMs: 200, maxDelayMs: 300 } });
+
+    const error = await caught(() => client.submissions.get(PRODUCT_ID, SUBMISSION_ID));
+
+    expect(error).toBeInstanceOf(ServerError);
+    expect(server.count('GET', SUBMISSION_PATH)).toBe(2);
+    expectDelaysWithin(clock.delays, [[100, 200]]);
+  });
+
+  it('the cap holds: with a 1.5 s cap no backoff exceeds 1.5 s', async () => {
+    server.route('GET', SUBMISSION_PATH, json(503, serviceError('serviceUnavailable')));
+    const { client, clock } = scenarioClient(server.baseUrl, { retry: { maxDelayMs: 1500 } });
+
+    await caught(() => client.submissions.get(PRODUCT_ID, SUBMISSION_ID));
+
+    expectDelaysWithin(clock.delays, [
+      [500, 1000],
+      [750, 1500],
+      [750, 1500],
+    ]);
+  });
+
+  it('maxRetries 0 turns retries off', async () => {
+    server.route('GET', SUBMISSION_PATH, json(503, serviceError('serviceUnavailable')));
+    const { client, clock } = scenarioClient(server.baseUrl, { retry: { maxRetries: 0 } });
+
+    expect(await caught(() => client.submissions.get(PRODUCT_ID, SUBMISSION_ID))).toBeInstanceOf(ServerError);
+    expect(server.count('GET', SUBMISSION_PATH)).toBe(1);
+    expect(clock.delays).toEqual([]);
+  });
+});
+
+describe('statuses that a retry cannot fix', () => {
+  it.each([501, 505])('GET answered %d: ServerError after one request', async (status) => {
+    server.route('GET', SUBMISSION_PATH, json(status, serviceError('notImplemented')), json(200, submission));
+    const { client, clock, retries } = scenarioClient(server.baseUrl);
+
+    const error = await caught(() => client.submissions.get(PRODUCT_ID, SUBMISSION_ID));
+
+    expect(error).toBeInstanceOf(ServerError);
+    expect((error as ServerError).status).toBe(status);
+    expect(server.count('GET', SUBMISSION_PATH)).toBe(1);
+    expect(clock.delays).toEqual([]);
+    expectNoSecrets(error, retries, logs);
+  });
+
+  it('a 500 exhausting the retries: ServerError with the service code, after 4 requests', async () => {
+    server.route('GET', SUBMISSION_PATH, json(500, serviceError('internalServerError')));
+    const { client, retries } = scenarioClient(server.baseUrl);
+
+    const error = await caught(() => client.submissions.get(PRODUCT_ID, SUBMISSION_ID));
+
+    expect(error).toBeInstanceOf(ServerError);
+    expect((error as ServerError).code).toBe('internalServerError');
+    expect(server.count('GET', SUBMISSION_PATH)).toBe(4);
+    expectNoSecrets(error, retries, logs);
+  });
+});
+
+describe('a create POST is never resent after the service may have acted', () => {
+  const creates = [
+    ['create product', '/products', (c: ReturnType<typeof scenarioClient>['client']) => c.products.create({ productName: 'x' } as never)],
+    ['create submission', `/products/${PRODUCT_ID}/submissions`, (c: ReturnType<typeof scenarioClient>['client']) => c.submissions.create(PRODUCT_ID, { name: 'x', type: 'initial' })],
+    [
+      'create shipping label',
+      `${SUBMISSION_PATH}/shippingLabels`,
+      (c: ReturnType<typeof scenarioClient>['client']) => c.shippingLabels.create(PRODUCT_ID, SUBMISSION_ID, { name: 'x', destination: 'anotherPartner' } as never),
+    ],
+    [
+      'commit (the raw typed call; the helper is in commit.test.ts)',
+      `${SUBMISSION_PATH}/commit`,
+      async (c: ReturnType<typeof scenarioClient>['client']) => {
+        const { error } = await c.POST('/products/{productId}/submissions/{submissionId}/commit', { params: { path: { productId: PRODUCT_ID, submissionId: SUBMISSION_ID } } });
+        if (error) throw error;
+      },
+    ],
+    ['create publisher metadata', `${SUBMISSION_PATH}/createpublishermetadata`, (c: ReturnType<typeof scenarioClient>['client']) => c.submissions.createPublisherMetadata(PRODUCT_ID, SUBMISSION_ID)],
+  ] as const;
+
+  it.each(creates)('%s answered 500: ServerError after exactly one request', async (_name, path, create) => {
+    server.route('POST', path, json(500, serviceError('internalServerError')), json(200, '{}'));
+    const { client, clock, retries } = scenarioClient(server.baseUrl);
+
+    const error = await caught(() => create(client));
+
+    expect(error).toBeInstanceOf(ServerError);
+    expect(server.count('POST', path)).toBe(1);
+    expect(server.requests).toHaveLength(1);
+    expect(clock.delays).toEqual([]);
+    expectNoSecrets(error, retries, logs);
+  });
+
+  it.each([502, 504, 408])('create submission answered %d: one request', async (status) => {
+    const path = `/products/${PRODUCT_ID}/submissions`;
+    server.route('POST', path, text(status, leakyMessage()), json(200, submission));
+    const { client } = scenarioClient(server.baseUrl);
+
+    const error = await caught(() => client.submissions.create(PRODUCT_ID, { name: 'x', type: 'initial' }));
+
+    expect(error).toBeInstanceOf(HdcError);
+    expect((error as HdcError).status).toBe(status);
+    expect(server.count('POST', path)).toBe(1);
+    expectNoSecrets(error, logs);
+  });
+});
