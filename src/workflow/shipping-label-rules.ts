@@ -1,0 +1,210 @@
+/**
+ * The documented rules a new shipping label must satisfy (reference 1.13), checked before anything is sent: the
+ * service would refuse a label that breaks them, and for auto-install mistakes it does so only after preprocessing.
+ * The messages say the same as the service's (and the sandbox's) where it has one.
+ */
+import type { components } from '../../generated/hdc.js';
+import { HdcError } from '../client/errors/hdc-error.js';
+import type { NewShippingLabel } from '../client/resources/shipping-labels.js';
+
+/**
+ * The driver metadata file: the `driverMetadata` download of a signed submission (reference 2.12), or the document
+ * `driverMetadataFromPackage` builds locally.
+ */
+export type DriverMetadataFile = components['schemas']['DriverMetadata'];
+
+/** Which rule a shipping label broke; stable, for scripts. */
+export type ShippingLabelRule =
+  /** `destination` must be `windowsUpdate` or `anotherPartner`. */
+  | 'destination'
+  /** Windows Update labels need `publishingSpecifications`; labels for another partner need `recipientSpecifications`; neither takes the other's. */
+  | 'specifications-for-destination'
+  /** Windows Update labels need at least one hardware ID. */
+  | 'hardware-ids-required'
+  /** An auto-install flag needs `additionalInfoForMsApproval`. */
+  | 'auto-install-approval-info'
+  /** `manualAcquisition` must be false with an auto-install flag, and true without one. */
+  | 'manual-acquisition'
+  /** CHIDs only go with hardware IDs for Windows 10 and later. */
+  | 'chids-windows-10'
+  /** Extension INFs must be published as automatic updates. */
+  | 'extension-inf-automatic'
+  /** `inServicePublishInfo` and `coEngDriverPublishInfo` exclude each other. */
+  | 'publish-info-exclusive'
+  /** A hardware ID is not a bundle + INF + OS code + PnP ID combination of the driver metadata. */
+  | 'hardware-id-in-metadata'
+  /** A filter given to `shippingLabelFromMetadata` matches nothing in the driver metadata. */
+  | 'filter-matches-nothing';
+
+/** A shipping label breaks a documented rule; `target` names the field (or option) at fault. */
+export class ShippingLabelRuleError extends HdcError {
+  override readonly kind: string = 'shipping-label-rule';
+  readonly rule: ShippingLabelRule;
+  readonly target: string;
+
+  constructor(rule: ShippingLabelRule, target: string, message: string) {
+    super(message, { code: 'ShippingLabelRule', validationErrors: [{ target, message }] });
+    this.rule = rule;
+    this.target = target;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), rule: this.rule, target: this.target };
+  }
+}
+
+const EXTENSION_INF_MESSAGE =
+  'Extension drivers must be published as an Automatic update. Either of isAutoInstallDuringOSUpgrade or isAutoInstallOnApplicableSystems must be true.';
+const CHID_MESSAGE = 'CHIDs are allowed only when HardwareIds are for operating systems Windows 10 and later.';
+
+interface HardwareIdKey {
+  bundleId: string;
+  infId: string;
+  operatingSystemCode: string;
+  pnpString: string;
+}
+
+type PublishingFlags = Pick<
+  NonNullable<NewShippingLabel['publishingSpecifications']>,
+  'isAutoInstallDuringOSUpgrade' | 'isAutoInstallOnApplicableSystems' | 'manualAcquisition' | 'additionalInfoForMsApproval'
+>;
+
+/** Windows 10 and later OS codes are the `WINDOWS_v100...` family (reference 2.16). */
+function isWindows10OrLater(operatingSystemCode: string): boolean {
+  return operatingSystemCode.toUpperCase().startsWith('WINDOWS_V100');
+}
+
+export function isAutoInstall(publishing: PublishingFlags | undefined): boolean {
+  return publishing?.isAutoInstallDuringOSUpgrade === true || publishing?.isAutoInstallOnApplicableSystems === true;
+}
+
+/** Map lookup ignoring case: INF names, OS codes and PnP IDs are all case-insensitive on Windows. */
+function entryOf<T>(map: Record<string, T> | undefined, key: string): T | undefined {
+  if (!map) return undefined;
+  if (Object.hasOwn(map, key)) return map[key];
+  const wanted = key.toLowerCase();
+  const found = Object.keys(map).find((candidate) => candidate.toLowerCase() === wanted);
+  return found === undefined ? undefined : map[found];
+}
+
+function infOf(metadata: DriverMetadataFile, hardwareId: HardwareIdKey) {
+  return entryOf(entryOf(metadata.BundleInfoMap, hardwareId.bundleId)?.InfInfoMap, hardwareId.infId);
+}
+
+const describe = (hardwareId: HardwareIdKey): string =>
+  `${hardwareId.pnpString} (${hardwareId.operatingSystemCode}, ${hardwareId.infId}, bundle ${hardwareId.bundleId})`;
+
+/**
+ * Checks a new shipping label against the documented rules and throws a {@link ShippingLabelRuleError} for the first
+ * one it breaks. With the submission's driver metadata it also checks that every hardware ID comes from it and that
+ * extension INFs are published automatically; without it, those two checks are left to the service.
+ */
+export function assertShippingLabelRules(label: NewShippingLabel, metadata?: DriverMetadataFile): void {
+  const publishing = label.publishingSpecifications;
+  const hardwareIds = label.targeting?.hardwareIds ?? [];
+  const chids = label.targeting?.chids ?? [];
+
+  if (label.destination !== 'windowsUpdate' && label.destination !== 'anotherPartner') {
+    throw new ShippingLabelRuleError(
+      'destination',
+      'destination',
+      `destination must be windowsUpdate (publish the driver) or anotherPartner (share it), got ${JSON.stringify(label.destination)}.`,
+    );
+  }
+  if (label.destination === 'windowsUpdate') {
+    if (!publishing) {
+      throw new ShippingLabelRuleError('specifications-for-destination', 'publishingSpecifications', 'A Windows Update shipping label needs publishingSpecifications.');
+    }
+    if (label.recipientSpecifications) {
+      throw new ShippingLabelRuleError(
+        'specifications-for-destination',
+        'recipientSpecifications',
+        'recipientSpecifications are only for shipping labels shared with another partner (destination anotherPartner).',
+      );
+    }
+    if (hardwareIds.length === 0) {
+      throw new ShippingLabelRuleError(
+        'hardware-ids-required',
+        'targeting.hardwareIds',
+        "A Windows Update shipping label needs hardware IDs: add at least one from the submission's driver metadata.",
+      );
+    }
+  } else {
+    if (!label.recipientSpecifications?.receiverPublisherId) {
+      throw new ShippingLabelRuleError(
+        'specifications-for-destination',
+        'recipientSpecifications.receiverPublisherId',
+        'A shipping label shared with another partner needs recipientSpecifications with the receiverPublisherId (seller ID) of that partner.',
+      );
+    }
+    if (publishing) {
+      throw new ShippingLabelRuleError(
+        'specifications-for-destination',
+        'publishingSpecifications',
+        'publishingSpecifications are only for Windows Update shipping labels; the partner a driver is shared with publishes it.',
+      );
+    }
+  }
+
+  if (publishing) {
+    const auto = isAutoInstall(publishing);
+    if (auto && !publishing.additionalInfoForMsApproval) {
+      throw new ShippingLabelRuleError(
+        'auto-install-approval-info',
+        'publishingSpecifications.additionalInfoForMsApproval',
+        'additionalInfoForMsApproval is required when isAutoInstallDuringOSUpgrade or isAutoInstallOnApplicableSystems is true: ' +
+          'give microsoftContact, validationsPerformed, affectedOems and businessJustification for Microsoft to approve automatic installation.',
+      );
+    }
+    if (auto && publishing.manualAcquisition === true) {
+      throw new ShippingLabelRuleError(
+        'manual-acquisition',
+        'publishingSpecifications.manualAcquisition',
+        'manualAcquisition must be false when isAutoInstallDuringOSUpgrade or isAutoInstallOnApplicableSystems is true.',
+      );
+    }
+    if (!auto && publishing.manualAcquisition === false) {
+      throw new ShippingLabelRuleError(
+        'manual-acquisition',
+        'publishingSpecifications.manualAcquisition',
+        'manualAcquisition must be true when neither isAutoInstallDuringOSUpgrade nor isAutoInstallOnApplicableSystems is true.',
+      );
+    }
+  }
+
+  if (chids.length > 0) {
+    const older = [...new Set(hardwareIds.map((hardwareId) => hardwareId.operatingSystemCode).filter((code) => !isWindows10OrLater(code)))];
+    if (older.length > 0) {
+      throw new ShippingLabelRuleError('chids-windows-10', 'targeting.chids', `${CHID_MESSAGE} These OS codes are older: ${older.join(', ')}.`);
+    }
+  }
+
+  if (label.targeting?.inServicePublishInfo && label.targeting.coEngDriverPublishInfo) {
+    throw new ShippingLabelRuleError(
+      'publish-info-exclusive',
+      'targeting.coEngDriverPublishInfo',
+      'inServicePublishInfo and coEngDriverPublishInfo are mutually exclusive: give one of them.',
+    );
+  }
+
+  if (!metadata) return;
+  hardwareIds.forEach((hardwareId, index) => {
+    if (!entryOf(entryOf(infOf(metadata, hardwareId)?.OSPnPInfoMap, hardwareId.operatingSystemCode), hardwareId.pnpString)) {
+      throw new ShippingLabelRuleError(
+        'hardware-id-in-metadata',
+        `targeting.hardwareIds[${index}]`,
+        `${describe(hardwareId)} is not a bundleId + infId + operatingSystemCode + pnpString combination in the submission's driver metadata.`,
+      );
+    }
+  });
+  if (label.destination === 'windowsUpdate' && !isAutoInstall(publishing)) {
+    const extensionInfs = [...new Set(hardwareIds.filter((hardwareId) => infOf(metadata, hardwareId)?.ExtensionId).map((hardwareId) => hardwareId.infId))];
+    if (extensionInfs.length > 0) {
+      throw new ShippingLabelRuleError(
+        'extension-inf-automatic',
+        'publishingSpecifications',
+        `${EXTENSION_INF_MESSAGE} Extension INFs targeted: ${extensionInfs.join(', ')}. Publish them automatically (with additionalInfoForMsApproval) or leave them out.`,
+      );
+    }
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * The service's workflow vocabulary, and how hwdash reads it. The live service sends enums in mixed case
+ * (`PreProcessShippingLabel` and `preProcessShippingLabel`, `Failed` and `failed`) and sometimes a numeric
+ * `currentStep`, so every value is matched case-insensitively and reported in one spelling: the docs' camelCase.
+ */
+
+/** A submission's ingestion steps, in order (reference 2.3). */
+export const SUBMISSION_STEPS = [
+  'packageInfoValidation',
+  'preparation',
+  'scanning',
+  'validation',
+  'catalogCreation',
+  'manualReview',
+  'signing',
+  'finalizeIngestion',
+] as const;
+
+/** A Windows Update shipping label's steps, in order (reference 2.11). */
+export const WINDOWS_UPDATE_LABEL_STEPS = [
+  'created',
+  'preProcessShippingLabel',
+  'finalizePreProcessing',
+  'publishJobValidation',
+  'updateGeneration',
+  'microsoftApproval',
+  'publishing',
+  'finalizePublishing',
+] as const;
+
+/** A partner-sharing shipping label's steps, in order (reference 2.11). */
+export const SHARING_LABEL_STEPS = ['created', 'preProcessShippingLabel', 'finalizePreProcessing', 'publishJobValidation', 'processSharing', 'finalizeSharing'] as const;
+
+export const WORKFLOW_STATES = ['notStarted', 'started', 'failed', 'completed'] as const;
+
+/** A preprod package's `signingStatus` values (reference 1, preproduction signing). */
+export const PREPROD_SIGNING_STATUSES = ['notStarted', 'processing', 'succeeded', 'failed'] as const;
+
+/**
+ * The known spelling of `value`, or the value as sent when it is not a known one. A numeric step becomes its digits:
+ * the docs give no number-to-step mapping, so hwdash reports it rather than guess.
+ */
+export function normalise(value: string | number | undefined | null, known: readonly string[]): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  const text = String(value).trim();
+  if (text === '') return undefined;
+  const wanted = text.toLowerCase();
+  return known.find((candidate) => candidate.toLowerCase() === wanted) ?? text;
+}
+
+/** True for a numeric `currentStep` (a JSON number, or digits in a string). */
+export function isNumericStep(value: string | number | undefined | null): boolean {
+  return typeof value === 'number' || (typeof value === 'string' && /^\s*\d+\s*$/.test(value));
+}
+
+/** Whether a submission's `downloads.items` has an item of this type (compared case-insensitively, like the service's enums). */
+export function hasDownload(downloads: { items?: readonly { type?: string }[] } | undefined, type: string): boolean {
+  const wanted = type.toLowerCase();
+  return (downloads?.items ?? []).some((item) => item.type?.toLowerCase() === wanted);
+}
