@@ -19,3 +19,42 @@ export {
   type DriverMetadataFile,
 } from './shipping-label-rules.js';
 export { shippingLabelFromMetadata, type ShippingLabelFromMetadataOptions, type PublishingSpecificationsInput } from './shipping-label-from-metadata.js';
+export { SIGN_DRIVER_STEPS, type SignDriverStep, type SignDriverProgressEvent } from './progress.js';
+export {
+  signDriver,
+  type SignDriverOptions,
+  type SignDriverResult,
+  type SignDriverLabelOptions,
+} from './sign-driver.js';
+export {
+  StateFileError,
+  STATE_FILE_VERSION,
+  DEFAULT_STATE_FILE_NAME,
+  defaultStateFilePath,
+  readStateFile,
+  writeStateFile,
+  assertStateMatches,
+  type SignDriverState,
+  type StateExpectation,
+  type StateFileErrorCode,
+  type StateFileErrorOptions,
+} from './state-file.js';
+export {
+  downloadSubmissionArtifacts,
+  artifactFileName,
+  DEFAULT_ARTIFACTS,
+  type SubmissionArtifact,
+  type SubmissionArtifactResult,
+  type ArtifactDownloadProgress,
+  type DownloadSubmissionArtifactsOptions,
+} from './artifacts.js';
+export {
+  signPreprodPackage,
+  submitPreprodPackage,
+  downloadPreprodAssets,
+  preprodAssetFileName,
+  type SignPreprodPackageOptions,
+  type SignPreprodPackageResult,
+  type PreprodDownloadOptions,
+  type PreprodAssetFile,
+} from './preprod.js';
