@@ -101,7 +101,9 @@ function expectsJson(request: PipelineRequest, response: Response): boolean {
 async function readText(response: Response, limit: number, request: PipelineRequest): Promise<string> {
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > limit) {
-    await response.body?.cancel().catch(() => undefined);
+    // Not awaited: a body source whose cancel never settles (msw's mocked streams, a custom fetch) must not
+    // hang the call past its timeout. The error is what matters here.
+    void response.body?.cancel().catch(() => undefined);
     throw malformed(request, response, `its body (${declared} bytes) exceeds the ${limit}-byte response size limit`);
   }
   if (!response.body) return '';
@@ -113,7 +115,7 @@ async function readText(response: Response, limit: number, request: PipelineRequ
     if (done) break;
     total += value.byteLength;
     if (total > limit) {
-      await reader.cancel().catch(() => undefined);
+      void reader.cancel().catch(() => undefined);
       throw malformed(request, response, `its body exceeds the ${limit}-byte response size limit`);
     }
     chunks.push(value);
