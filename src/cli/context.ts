@@ -1,11 +1,13 @@
+import type { TokenCredential } from '@azure/core-auth';
 import { createHdcClient, type HdcClient } from '../client/client.js';
+import { AuthenticationError } from '../client/errors/authentication-error.js';
+import { SecurityError } from '../client/errors/security-error.js';
 import { redactHeaders, redactUrl } from '../client/redact.js';
-import type { Sandbox } from '../mock/sandbox/index.js';
-import { AUTH_HELP, authFromEnvironment } from './credentials.js';
+import type { Sandbox, SandboxFailures } from '../mock/sandbox/index.js';
+import { AUTH_HELP, authFromEnvironment, type CliAuth } from './credentials.js';
 import { Output } from './output.js';
 import { ProgressReporter } from './progress.js';
 import { UsageError } from './usage-error.js';
-import { AuthenticationError } from '../client/errors/authentication-error.js';
 
 /** Options every command accepts (declared on the root program). */
 export interface GlobalOptions {
@@ -15,20 +17,39 @@ export interface GlobalOptions {
   json?: boolean;
   verbose?: boolean;
   quiet?: boolean;
+  /** Per-request timeout in seconds. */
   timeout?: string;
 }
+
+/** How the embedded sandbox of `--sandbox` (or `hwdash sandbox`) is started. */
+export interface SandboxStartOptions {
+  port?: number;
+  speed?: number;
+  faults?: string;
+  seed?: number;
+  failures?: SandboxFailures;
+  /** The only bearer token the sandbox accepts (default: any). */
+  token?: string;
+}
+
+/** The token `--sandbox` uses: the embedded sandbox accepts any bearer token. */
+const SANDBOX_TOKEN = 'hwdash-sandbox-token';
+/** Sandbox seconds per real second for `--sandbox`: a submission signs in about a second. */
+const DEFAULT_EMBEDDED_SPEED = 60;
 
 /** Everything a command needs, created lazily: a command that prints help never loads the client. */
 export class CliContext {
   readonly output: Output;
   readonly progress: ProgressReporter;
+  /** Aborted by Ctrl-C. */
   readonly signal: AbortSignal;
-  readonly #options: GlobalOptions;
+  readonly options: GlobalOptions;
   #client: HdcClient | undefined;
   #sandbox: Sandbox | undefined;
+  #auth: CliAuth | undefined;
 
   constructor(options: GlobalOptions, signal: AbortSignal, output?: Output) {
-    this.#options = options;
+    this.options = options;
     this.signal = signal;
     this.output = output ?? new Output({ json: Boolean(options.json), verbose: Boolean(options.verbose), quiet: Boolean(options.quiet) });
     this.progress = new ProgressReporter(this.output);
@@ -37,45 +58,69 @@ export class CliContext {
   /** The API client: against the embedded sandbox with --sandbox, else --base-url (default: the v2.0 service). */
   async client(): Promise<HdcClient> {
     if (this.#client) return this.#client;
-    let baseUrl = this.#options.baseUrl ?? process.env.HWDASH_BASE_URL;
-    let auth: { token: string } | { credential: import('@azure/core-auth').TokenCredential };
-    if (this.#options.sandbox) {
-      if (this.#options.baseUrl) throw new UsageError('--sandbox and --base-url cannot be used together: --sandbox starts its own API.');
+    let baseUrl = this.options.baseUrl ?? process.env.HWDASH_BASE_URL;
+    let auth: { token: string } | { credential: TokenCredential };
+    if (this.options.sandbox) {
+      if (this.options.baseUrl) throw new UsageError('--sandbox and --base-url cannot be used together: --sandbox starts its own API.');
       const sandbox = await this.startSandbox();
       baseUrl = sandbox.baseUrl;
-      auth = { token: 'hwdash-sandbox' };
+      auth = { token: SANDBOX_TOKEN };
       this.output.info(`sandbox API at ${sandbox.baseUrl} (blobs on Azurite at ${sandbox.azurite.blobEndpoint})`);
     } else {
-      const resolved = await authFromEnvironment();
-      if (!resolved) throw new AuthenticationError(`no credentials found.\n${AUTH_HELP}`, { code: 'NoCredentials' });
-      if ('token' in resolved) this.output.addSecret(resolved.token);
-      this.output.debug(`auth: ${resolved.source}`);
-      auth = resolved;
+      auth = await this.auth();
     }
-    const timeoutMs = this.#options.timeout === undefined ? undefined : positiveInteger('--timeout', this.#options.timeout);
-    this.#client = createHdcClient({
-      ...(baseUrl ? { baseUrl } : {}),
-      ...auth,
-      ...(timeoutMs ? { timeoutMs } : {}),
-      userAgent: 'hwdash-cli',
-      ...(this.output.verbose ? { fetch: this.#loggingFetch() } : {}),
-      retry: { onRetry: (info) => this.output.info(`  retrying ${info.method} ${info.url} in ${Math.ceil(info.delayMs / 100) / 10} s (attempt ${info.attempt}: ${info.reason})`) },
-    });
+    const timeoutSeconds = this.options.timeout === undefined ? undefined : positiveNumber('--timeout', this.options.timeout);
+    try {
+      this.#client = createHdcClient({
+        ...(baseUrl ? { baseUrl } : {}),
+        ...auth,
+        ...(timeoutSeconds ? { timeoutMs: Math.round(timeoutSeconds * 1000) } : {}),
+        userAgent: 'hwdash-cli',
+        ...(this.output.verbose ? { fetch: this.#loggingFetch() } : {}),
+        retry: {
+          onRetry: (info) =>
+            this.output.info(`  retrying ${info.method} ${redactUrl(info.url)} in ${Math.ceil(info.delayMs / 100) / 10} s (attempt ${info.attempt}: ${info.reason})`),
+        },
+      });
+    } catch (error) {
+      if (error instanceof SecurityError) throw new UsageError(`--base-url: ${error.message}`);
+      throw error;
+    }
     return this.#client;
   }
 
-  /** Starts the embedded sandbox (Azurite included); it is stopped by {@link close}. */
-  async startSandbox(options: { port?: number; speed?: number; faults?: string; seed?: number; failValidation?: boolean } = {}): Promise<Sandbox> {
+  /** The credentials from the environment; fails with exit code 2 and setup instructions when there are none. */
+  async auth(): Promise<CliAuth> {
+    if (this.#auth) return this.#auth;
+    const resolved = await authFromEnvironment();
+    if (!resolved) throw new AuthenticationError(`no credentials found.\n${AUTH_HELP}`, { code: 'NoCredentials' });
+    if ('token' in resolved) this.output.addSecret(resolved.token);
+    for (const name of ['AZURE_CLIENT_SECRET', 'HWDASH_TOKEN']) {
+      const value = process.env[name];
+      if (value) this.output.addSecret(value);
+    }
+    this.output.debug(`auth: ${resolved.source}`);
+    this.#auth = resolved;
+    return resolved;
+  }
+
+  /** Starts the embedded sandbox (Azurite included); it is stopped by {@link close}, also on errors and Ctrl-C. */
+  async startSandbox(options: SandboxStartOptions = {}): Promise<Sandbox> {
     const { startSandbox } = await import('../mock/sandbox/index.js');
-    const speed = options.speed ?? (this.#options.sandboxSpeed === undefined ? 60 : positiveNumber('--sandbox-speed', this.#options.sandboxSpeed));
-    this.#sandbox = await startSandbox({
+    const speed = options.speed ?? (this.options.sandboxSpeed === undefined ? DEFAULT_EMBEDDED_SPEED : positiveNumber('--sandbox-speed', this.options.sandboxSpeed));
+    this.signal.throwIfAborted();
+    const sandbox = await startSandbox({
       speed,
       ...(options.port === undefined ? {} : { port: options.port }),
       ...(options.faults ? { faults: options.faults } : {}),
       ...(options.seed === undefined ? {} : { seed: options.seed }),
-      ...(options.failValidation ? { failures: { validation: true } } : {}),
+      ...(options.failures ? { failures: options.failures } : {}),
+      ...(options.token ? { token: options.token } : {}),
     });
-    return this.#sandbox;
+    this.#sandbox = sandbox;
+    // Ctrl-C while Azurite was starting: stop it now rather than after a command that will never run.
+    this.signal.throwIfAborted();
+    return sandbox;
   }
 
   /** --verbose: one line per request and response, with credentials and SAS signatures redacted. */
@@ -92,6 +137,7 @@ export class CliContext {
     };
   }
 
+  /** Ends bars and live lines and stops the embedded sandbox, if any. Idempotent. */
   async close(): Promise<void> {
     this.progress.stop();
     const sandbox = this.#sandbox;
@@ -102,12 +148,12 @@ export class CliContext {
 
 export function positiveInteger(name: string, value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${name} must be a positive whole number, got "${value}".`);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n <= 0) throw new UsageError(`${name} must be a positive whole number, got "${value}".`);
   return n;
 }
 
 export function positiveNumber(name: string, value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${name} must be a positive number, got "${value}".`);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`${name} must be a positive number, got "${value}".`);
   return n;
 }

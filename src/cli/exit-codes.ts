@@ -22,6 +22,7 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 const BY_NAME: Record<string, ExitCode> = {
   UsageError: ExitCode.usage,
   InputFileError: ExitCode.usage,
+  FaultSpecError: ExitCode.usage,
   ShippingLabelRuleError: ExitCode.usage,
   AuthenticationError: ExitCode.auth,
   PermissionError: ExitCode.auth,
@@ -34,6 +35,7 @@ const BY_NAME: Record<string, ExitCode> = {
   UploadError: ExitCode.io,
   DownloadError: ExitCode.io,
   StateFileError: ExitCode.io,
+  AzuriteStartError: ExitCode.io,
   AbortError: ExitCode.cancelled,
   CancelledError: ExitCode.cancelled,
 };

@@ -1,4 +1,3 @@
-import { stringifyJson } from '../client/json/lossless.js';
 import { redactText } from '../client/redact.js';
 
 export interface OutputOptions {
@@ -46,9 +45,12 @@ export class Output {
     return redactText(text, this.#secrets);
   }
 
-  /** The command's result: JSON on stdout under --json, else the human rendering. */
+  /**
+   * The command's result: JSON on stdout under --json, else the human rendering. IDs are digit strings in
+   * memory and stay JSON strings here, so `jq` and friends, which may read numbers as doubles, cannot round them.
+   */
   result(value: unknown, human: () => string): void {
-    const text = this.json ? stringifyJson(value, undefined, 2) : human();
+    const text = this.json ? toJsonText(value) : human();
     if (text) this.stdout.write(`${this.scrub(text)}\n`);
   }
 
@@ -62,8 +64,18 @@ export class Output {
     if (this.verbose) this.stderr.write(`${this.scrub(message)}\n`);
   }
 
+  /** Ready-made text (a file's content) on stdout. */
+  raw(text: string): void {
+    this.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
   /** An error on stderr: never suppressed. */
   error(message: string): void {
     this.stderr.write(`${this.scrub(message)}\n`);
   }
+}
+
+/** Pretty JSON; a bigint, should one appear, is written as its digit string like every other ID. */
+export function toJsonText(value: unknown): string {
+  return JSON.stringify(value, (_key, member: unknown) => (typeof member === 'bigint' ? member.toString() : member), 2);
 }

@@ -1,78 +1,87 @@
+import type { SignDriverProgressEvent as ProgressEvent } from '../workflow/progress.js';
 import type { Output } from './output.js';
 
-/** What the workflow reports while it runs (see `signDriver`'s `onProgress`). */
-export type ProgressEvent =
-  | { kind: 'step'; step: string; status: 'started' | 'completed' | 'skipped'; detail?: string }
-  | { kind: 'upload' | 'download'; loadedBytes: number; totalBytes: number; file?: string }
-  | { kind: 'workflow'; step: string; state: string; messages?: string[] };
-
-type Bar = { update(value: number, payload?: object): void; stop(): void; setTotal(total: number): void };
+type Bar = import('cli-progress').SingleBar;
 
 const MiB = 1024 * 1024;
-const formatBytes = (bytes: number): string => (bytes >= MiB ? `${(bytes / MiB).toFixed(1)} MiB` : `${Math.round(bytes / 1024)} KiB`);
+const formatBytes = (bytes: number): string => (bytes >= MiB ? `${(bytes / MiB).toFixed(1)} MiB` : `${bytes === 0 ? 0 : Math.max(1, Math.round(bytes / 1024))} KiB`);
 
 /**
- * Renders progress on stderr. On a terminal: a cli-progress bar per transfer and one live line for the
- * workflow step. Elsewhere (CI logs, pipes): no bars, just one quiet line per step or state change.
- * cli-progress is imported only when a bar is actually drawn.
+ * Renders progress on stderr. On a terminal: a cli-progress bar per transfer and one live line for the current
+ * step or workflow state. Elsewhere (CI logs, pipes): no bars and no carriage returns, one quiet line per finished
+ * step, finished transfer and workflow change. cli-progress is imported only when a bar can be drawn.
  */
 export class ProgressReporter {
   readonly #output: Output;
+  #bars: typeof import('cli-progress') | undefined;
   #bar: Bar | undefined;
-  #barKind: string | undefined;
+  /** `upload:file` of the transfer the bar (or, on a pipe, the last "done" line) is about. */
+  #transfer: string | undefined;
   #lastWorkflow = '';
   #liveLine = false;
-  #started = Date.now();
+  #waitStarted = Date.now();
 
   constructor(output: Output) {
     this.#output = output;
   }
 
-  /** Bars need cli-progress loaded; call once before the first event on a terminal. */
-  async prepare(): Promise<void> {
-    if (this.#output.interactive && !this.#output.quiet) this.#barModule = (await import('cli-progress')).default;
+  get #interactive(): boolean {
+    return this.#output.interactive && !this.#output.quiet;
   }
 
-  #barModule: typeof import('cli-progress') | undefined;
+  /** Loads the bar library when bars will be drawn; call before the first event. */
+  async prepare(): Promise<void> {
+    if (this.#interactive) this.#bars ??= (await import('cli-progress')).default;
+  }
 
   readonly onProgress = (event: ProgressEvent): void => {
     if (this.#output.quiet) return;
     switch (event.kind) {
-      case 'step': {
-        this.#endLive();
-        const mark = event.status === 'started' ? '…' : event.status === 'skipped' ? '↷' : '✓';
-        this.#output.info(`${mark} ${event.step}${event.status === 'skipped' ? ' (already done)' : ''}${event.detail ? `: ${event.detail}` : ''}`);
-        return;
-      }
+      case 'step':
+        return this.#step(event);
       case 'upload':
       case 'download':
-        return this.#transfer(event);
+        return this.#transferred(event);
       case 'workflow':
         return this.#workflow(event);
     }
   };
 
-  #transfer(event: Extract<ProgressEvent, { kind: 'upload' | 'download' }>): void {
-    const done = event.loadedBytes >= event.totalBytes;
-    if (!this.#output.interactive || !this.#barModule) {
-      if (done) this.#output.info(`  ${event.kind}ed ${formatBytes(event.totalBytes)}${event.file ? ` (${event.file})` : ''}`);
+  #step(event: Extract<ProgressEvent, { kind: 'step' }>): void {
+    const detail = event.detail ? `: ${event.detail}` : '';
+    if (event.status === 'started') {
+      if (event.step === 'wait') this.#waitStarted = Date.now();
+      if (this.#interactive) this.#live(`… ${event.step}${detail}`);
       return;
     }
-    if (!this.#bar || this.#barKind !== event.kind) {
+    this.#endLive();
+    this.#output.info(event.status === 'skipped' ? `↷ ${event.step} (skipped${detail})` : `✓ ${event.step}${detail}`);
+  }
+
+  #transferred(event: Extract<ProgressEvent, { kind: 'upload' | 'download' }>): void {
+    const key = `${event.kind}:${event.file ?? ''}`;
+    const done = event.loadedBytes >= event.totalBytes;
+    if (!this.#interactive || !this.#bars) {
+      // Transfers report "done" more than once (the last block, then the commit of the block list).
+      if (done && this.#transfer !== key) this.#output.info(`  ${event.kind}ed ${event.file ?? ''} (${formatBytes(event.totalBytes)})`);
+      if (done) this.#transfer = key;
+      return;
+    }
+    if (!this.#bar || this.#transfer !== key) {
+      if (done && this.#transfer === key) return;
       this.#endLive();
       this.#bar?.stop();
-      this.#bar = new this.#barModule.SingleBar(
-        { stream: this.#output.stderr, format: `  ${event.kind.padEnd(8)} [{bar}] {percentage}% | {done} of {all}`, hideCursor: true, clearOnComplete: false },
-        this.#barModule.Presets.shades_classic,
-      ) as unknown as Bar;
-      (this.#bar as unknown as { start(total: number, value: number, payload: object): void }).start(event.totalBytes, 0, { done: '0', all: formatBytes(event.totalBytes) });
-      this.#barKind = event.kind;
+      this.#bar = new this.#bars.SingleBar(
+        { stream: this.#output.stderr, format: `  ${event.kind.padEnd(8)} [{bar}] {percentage}% | {done} of {all} {file}`, hideCursor: true, clearOnComplete: false, fps: 10 },
+        this.#bars.Presets.shades_classic,
+      );
+      this.#bar.start(event.totalBytes, 0, { done: formatBytes(0), all: formatBytes(event.totalBytes), file: event.file ?? '' });
+      this.#transfer = key;
     }
-    this.#bar.update(event.loadedBytes, { done: formatBytes(event.loadedBytes), all: formatBytes(event.totalBytes) });
+    this.#bar.update(event.loadedBytes, { done: formatBytes(event.loadedBytes), all: formatBytes(event.totalBytes), file: event.file ?? '' });
     if (done) {
       this.#bar.stop();
       this.#bar = undefined;
-      this.#barKind = undefined;
     }
   }
 
@@ -80,26 +89,31 @@ export class ProgressReporter {
     const line = `  ${event.step} ${event.state}${event.messages?.length ? `: ${event.messages.join('; ')}` : ''}`;
     if (line === this.#lastWorkflow) return;
     this.#lastWorkflow = line;
-    if (this.#output.interactive) {
-      const elapsed = `${Math.round((Date.now() - this.#started) / 1000)} s`;
-      this.#output.stderr.write(`\r\x1b[2K${this.#output.scrub(line)} (${elapsed})`);
-      this.#liveLine = true;
-    } else {
-      this.#output.info(line);
-    }
+    if (this.#interactive) this.#live(`${line} (${Math.round((Date.now() - this.#waitStarted) / 1000)} s)`);
+    else this.#output.info(line);
+  }
+
+  /** Rewrites the current terminal line in place. */
+  #live(text: string): void {
+    this.#bar?.stop();
+    this.#bar = undefined;
+    this.#output.stderr.write(`\r\x1b[2K${this.#output.scrub(text)}`);
+    this.#liveLine = true;
   }
 
   #endLive(): void {
-    if (this.#liveLine) {
-      this.#output.stderr.write('\n');
-      this.#liveLine = false;
-    }
+    if (!this.#liveLine) return;
+    this.#output.stderr.write('\r\x1b[2K');
+    this.#liveLine = false;
   }
 
   /** Finishes any open bar or live line (also on errors and Ctrl-C). */
   stop(): void {
     this.#bar?.stop();
     this.#bar = undefined;
-    this.#endLive();
+    if (this.#liveLine) {
+      this.#output.stderr.write('\n');
+      this.#liveLine = false;
+    }
   }
 }

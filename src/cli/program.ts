@@ -1,0 +1,76 @@
+/**
+ * The `hwdash` program: global options, the command groups, Ctrl-C handling. Only commander and the command
+ * definitions load at start-up; the client, credentials, progress bars and the sandbox load when a command runs,
+ * so `--help` and `--version` stay fast.
+ */
+import { Command, Option } from 'commander';
+import { VERSION } from '../client/version.js';
+import { examples } from './arguments.js';
+import { CancelledError } from './cancelled-error.js';
+import { registerAudienceCommands } from './commands/audience.js';
+import { registerDoctorCommand } from './commands/doctor.js';
+import { registerPreprodCommands } from './commands/preprod.js';
+import { registerProductCommands } from './commands/product.js';
+import { registerSandboxCommand } from './commands/sandbox.js';
+import { registerShippingLabelCommands } from './commands/shipping-label.js';
+import { registerSubmissionCommands } from './commands/submission.js';
+import { registerSubmitCommand } from './commands/submit.js';
+import { cancellation } from './run.js';
+
+/** Exit code of a cancelled run; exit-codes.ts is not imported here to keep start-up light. */
+const EXIT_CANCELLED = 9;
+
+const program = new Command('hwdash')
+  .description('Microsoft Hardware Dev Center (Partner Center hardware) API: products, driver submissions, shipping labels, signing.')
+  .version(VERSION, '-V, --version', 'print the hwdash version')
+  .option('--base-url <url>', 'API root (default: https://manage.devcenter.microsoft.com/v2.0/my/hardware, or $HWDASH_BASE_URL)')
+  .option('--sandbox', 'run against an embedded local sandbox started for this command (no account, no network)')
+  .option('--sandbox-speed <factor>', 'clock speed of the embedded sandbox (sandbox seconds per real second)', '60')
+  .option('--json', 'print results as JSON on stdout (IDs as exact digit strings)')
+  .option('-v, --verbose', 'log every request and response on stderr (secrets redacted)')
+  .addOption(new Option('-q, --quiet', 'print only results and errors').conflicts('verbose'))
+  .option('--timeout <seconds>', 'timeout of each HTTP request', '60')
+  .showHelpAfterError('(run with --help for usage)')
+  .addHelpText(
+    'after',
+    `
+Authentication (one of):
+  AZURE_TENANT_ID + AZURE_CLIENT_ID + AZURE_CLIENT_SECRET    an Entra ID app registered in Partner Center
+  AZURE_CLIENT_CERTIFICATE_PATH (instead of the secret)       certificate credential
+  AZURE_FEDERATED_TOKEN_FILE / IDENTITY_ENDPOINT               workload or managed identity
+  HWDASH_TOKEN                                                 an access token you obtained yourself
+
+Exit codes: 0 ok, 1 usage, 2 auth, 3 API error, 4 not found, 5 invalid state, 6 rate limited,
+            7 workflow failed, 8 I/O, 9 cancelled
+${examples(
+  'hwdash submit driver.cab --sandbox --out signed/ --label',
+  'hwdash doctor',
+  'hwdash product list --json',
+  'hwdash sandbox --port 8787',
+)}`,
+  );
+
+registerProductCommands(program);
+registerSubmissionCommands(program);
+registerShippingLabelCommands(program);
+registerAudienceCommands(program);
+registerPreprodCommands(program);
+registerSubmitCommand(program);
+registerDoctorCommand(program);
+registerSandboxCommand(program);
+
+// The first Ctrl-C cancels the run: requests stop, partial files are removed, the sandbox stops, the state file
+// stays resumable. A second one exits at once, for when the clean-up itself hangs.
+process.on('SIGINT', () => {
+  if (cancellation.signal.aborted) process.exit(EXIT_CANCELLED);
+  process.stderr.write('\ncancelling (Ctrl-C again to exit at once)…\n');
+  cancellation.abort(new CancelledError('cancelled by Ctrl-C'));
+});
+process.on('SIGTERM', () => {
+  if (cancellation.signal.aborted) process.exit(EXIT_CANCELLED);
+  cancellation.abort(new CancelledError('terminated (SIGTERM)'));
+});
+
+await program.parseAsync(process.argv);
+// Keep-alive sockets and the like must not hold the process open once the command is done.
+process.exit(process.exitCode ?? 0);
