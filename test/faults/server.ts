@@ -22,12 +22,13 @@ export interface RecordedRequest {
 
 /** One scripted answer. */
 export type Step =
-  | { kind: 'respond'; status: number; headers?: Record<string, string>; body?: string }
+  /** A whole answer; `chunked` sends it without Content-Length (chunked transfer encoding). */
+  | { kind: 'respond'; status: number; headers?: Record<string, string>; body?: string; chunked?: boolean }
   /** Sends nothing and resets the connection (TCP RST) once the request has arrived. */
   | { kind: 'reset-before-headers' }
   /** Sends the headers (announcing the full length) and `sendBytes` of the body, then resets the connection. */
   | { kind: 'reset-mid-body'; status: number; headers?: Record<string, string>; body: string; sendBytes: number }
-  /** Sends the headers, then the body `chunkBytes` at a time every `intervalMs`. */
+  /** Sends the headers, then the body `chunkBytes` at a time every `intervalMs`. A `content-length` header overrides the real one. */
   | { kind: 'trickle'; status: number; headers?: Record<string, string>; body: string; chunkBytes: number; intervalMs: number }
   /** Never answers; the client has to give up (abort or timeout). */
   | { kind: 'hang' }
@@ -115,8 +116,14 @@ export async function startScenarioServer(port = 0): Promise<ScenarioServer> {
         return play(step.answer(recorded, index), recorded, index, req, res);
       case 'respond': {
         const body = Buffer.from(step.body ?? '');
-        res.writeHead(step.status, { ...step.headers, 'content-length': String(body.byteLength) });
-        res.end(body);
+        if (!step.chunked) {
+          res.writeHead(step.status, { ...step.headers, 'content-length': String(body.byteLength) });
+          res.end(body);
+          return;
+        }
+        res.writeHead(step.status, step.headers);
+        for (let offset = 0; offset < body.byteLength; offset += 16 * 1024) res.write(body.subarray(offset, offset + 16 * 1024));
+        res.end();
         return;
       }
       case 'reset-before-headers':
@@ -138,7 +145,7 @@ export async function startScenarioServer(port = 0): Promise<ScenarioServer> {
       }
       case 'trickle': {
         const body = Buffer.from(step.body);
-        res.writeHead(step.status, { ...step.headers, 'content-length': String(body.byteLength) });
+        res.writeHead(step.status, { 'content-length': String(body.byteLength), ...step.headers });
         res.flushHeaders();
         let offset = 0;
         const next = (): void => {

@@ -68,7 +68,12 @@ export function responseBodyPolicy(options: { maxResponseBytes: number; correlat
       );
       return failed;
     }
-    if (!text.trim()) return new Response(null, { ...init, headers: withoutLength(headers) });
+    if (!text.trim()) {
+      // Every read of this API answers with a resource or a list; an empty 200 (a misbehaving proxy, a cut
+      // that still ended cleanly) must not turn into `undefined` data. Writes may answer 2xx without a body.
+      if (request.method === 'GET' && response.status === 200) throw malformed(request, response, 'its body is empty where JSON was expected');
+      return new Response(null, { ...init, headers: withoutLength(headers) });
+    }
     let value: unknown;
     try {
       value = parseJson(text);

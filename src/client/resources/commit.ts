@@ -45,21 +45,51 @@ export async function commitSubmission(steps: {
       failure = error;
     }
     if (!isAmbiguousCommitFailure(failure)) throw failure;
+    const ambiguous = failure as HdcError;
 
-    const { commitStatus } = await steps.read();
+    let commitStatus: string | null | undefined;
+    try {
+      ({ commitStatus } = await steps.read());
+    } catch (readError) {
+      // An abort or a non-HTTP failure is the caller's to see as it is; a failed read leaves the commit unknown.
+      if (!(readError instanceof HdcError)) throw readError;
+      throw restate(
+        ambiguous,
+        `${ambiguous.message}; the submission could not be read back to check (${readError.message}), so it may or may not have been committed: read the submission's commitStatus before committing again`,
+        readError,
+      );
+    }
     const status = commitStatus?.toLowerCase() ?? '';
     if (COMMITTED.has(status)) return { commitStatus: commitStatus!, verified: true, attempts };
-    if (status !== PENDING || attempts >= MAX_COMMIT_REQUESTS) {
-      if (failure instanceof HdcError && status) {
-        throw new InvalidStateError(`the commit failed (${failure.message}) and the submission's commitStatus is now "${commitStatus}"`, {
-          status: failure.status,
-          code: failure.code,
-          requestId: failure.requestId,
-          cause: failure,
+    if (status === PENDING && attempts >= MAX_COMMIT_REQUESTS) {
+      throw restate(ambiguous, `${ambiguous.message}; after ${attempts} commit requests the submission is still ${commitStatus}, so nothing was committed: try again later`, ambiguous.cause);
+    }
+    if (status !== PENDING) {
+      if (status) {
+        throw new InvalidStateError(`the commit failed (${ambiguous.message}) and the submission's commitStatus is now "${commitStatus}"`, {
+          status: ambiguous.status,
+          code: ambiguous.code,
+          requestId: ambiguous.requestId,
+          cause: ambiguous,
         });
       }
-      throw failure;
+      throw ambiguous;
     }
     // Verified still pending: the failed request did not commit, so sending one more is not blind.
   }
+}
+
+/** The same kind of error (so `instanceof` checks still hold) with a message that says what the read found. */
+function restate(error: HdcError, message: string, cause: unknown): HdcError {
+  const Kind = error.constructor as typeof HdcError;
+  return new Kind(message, {
+    status: error.status,
+    code: error.code,
+    validationErrors: error.validationErrors,
+    requestId: error.requestId,
+    correlationId: error.correlationId,
+    ...(error.request ? { request: error.request } : {}),
+    ...(error.response ? { response: error.response } : {}),
+    cause,
+  });
 }

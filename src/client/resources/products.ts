@@ -1,7 +1,7 @@
 import type { components } from '../../../generated/hdc.js';
 import type { HdcClient } from '../client.js';
 import { toId, type IdInput } from '../ids.js';
-import { unwrap, type CallOptions } from './call.js';
+import { unwrap, unwrapCreated, type CallOptions } from './call.js';
 import { paginate } from './paging.js';
 
 type Schemas = components['schemas'];
@@ -23,7 +23,7 @@ export function productsResource(client: Pick<HdcClient, 'GET' | 'POST' | 'PATCH
     list: ({ signal } = {}) => paginate<Product>(() => unwrap(client.GET('/products', { signal })), send, apiBase, signal),
     get: (productId, { signal } = {}) =>
       unwrap(client.GET('/products/{productId}', { params: { path: { productId: toId('productId', productId) } }, signal })),
-    create: (product, { signal } = {}) => unwrap(client.POST('/products', { body: product, signal })) as Promise<Product>,
+    create: (product, { signal } = {}) => unwrapCreated(client.POST('/products', { body: product, signal }), 'product') as Promise<Product>,
     update: async (productId, changes, { signal } = {}) => {
       await unwrap(client.PATCH('/products/{productId}', { params: { path: { productId: toId('productId', productId) } }, body: changes, signal }));
     },

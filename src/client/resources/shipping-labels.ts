@@ -1,7 +1,7 @@
 import type { components } from '../../../generated/hdc.js';
 import type { HdcClient } from '../client.js';
 import { toId, type IdInput } from '../ids.js';
-import { unwrap, type CallOptions } from './call.js';
+import { unwrap, unwrapCreated, type CallOptions } from './call.js';
 import { paginate } from './paging.js';
 
 type Schemas = components['schemas'];
@@ -54,8 +54,9 @@ export function shippingLabelsResource(client: Pick<HdcClient, 'GET' | 'POST' | 
         }),
       ),
     create: (productId, submissionId, label, { signal } = {}) =>
-      unwrap(
+      unwrapCreated(
         client.POST('/products/{productId}/submissions/{submissionId}/shippingLabels', { params: { path: submissionPath(productId, submissionId) }, body: label, signal }),
+        'shipping label',
       ) as Promise<ShippingLabel>,
     update: async (productId, submissionId, shippingLabelId, changes, { signal } = {}) => {
       await unwrap(

@@ -1,7 +1,7 @@
 import type { components } from '../../../generated/hdc.js';
 import type { HdcClient } from '../client.js';
 import { toId, type IdInput } from '../ids.js';
-import { unwrap, type CallOptions } from './call.js';
+import { unwrap, unwrapCreated, type CallOptions } from './call.js';
 import { commitSubmission, type CommitOutcome } from './commit.js';
 import { paginate } from './paging.js';
 
@@ -40,7 +40,7 @@ export function submissionsResource(client: Pick<HdcClient, 'GET' | 'POST' | 'PA
     get: (productId, submissionId, { signal } = {}) =>
       unwrap(client.GET('/products/{productId}/submissions/{submissionId}', { params: { path: path(productId, submissionId) }, signal })),
     create: (productId, submission, { signal } = {}) =>
-      unwrap(client.POST('/products/{productId}/submissions', { params: { path: { productId: toId('productId', productId) } }, body: submission, signal })) as Promise<Submission>,
+      unwrapCreated(client.POST('/products/{productId}/submissions', { params: { path: { productId: toId('productId', productId) } }, body: submission, signal }), 'submission') as Promise<Submission>,
     update: async (productId, submissionId, changes, { signal } = {}) => {
       await unwrap(client.PATCH('/products/{productId}/submissions/{submissionId}', { params: { path: path(productId, submissionId) }, body: changes, signal }));
     },
