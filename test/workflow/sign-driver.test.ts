@@ -177,6 +177,24 @@ describe('signDriver', () => {
     expect(afterRerun.length).toBe(mine.length);
   });
 
+  it('uses an existing product, and keeps no state file when asked not to', async () => {
+    const product = await client.products.create(newProductBody() as NonNullable<SignDriverOptions['product']>);
+    const events: SignDriverProgressEvent[] = [];
+    const run = options({ product: undefined, productId: product.id, stateFile: false, label: undefined, onProgress: (event) => events.push(event) });
+    const result = await signDriver(run);
+    await expectSigned(result, run.outDir);
+    expect(result).toMatchObject({ productId: product.id, resumed: false });
+    expect(result.stateFile).toBeUndefined();
+    expect(await outDirFiles(run.outDir)).toEqual([`driver-metadata-${result.submissionId}.json`, `signed-${result.submissionId}.zip`]);
+    expect(events).toContainEqual({ kind: 'step', step: 'createProduct', status: 'skipped', detail: `using product ${product.id}` });
+    expect(events).toContainEqual({ kind: 'step', step: 'shippingLabel', status: 'skipped', detail: 'no shipping label asked for' });
+  });
+
+  it('needs exactly one of product and productId', async () => {
+    await expect(signDriver(options({ productId: '13635057453741329' }))).rejects.toThrow('exactly one of `product`');
+    await expect(signDriver(options({ product: undefined }))).rejects.toThrow(TypeError);
+  });
+
   describe('resumes after stopping at each step boundary', () => {
     it.each(SIGN_DRIVER_STEPS.map((step, index) => [step, index] as const))('after %s', async (step, index) => {
       const first = records.length;
