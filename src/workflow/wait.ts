@@ -5,7 +5,6 @@
  * after an overall timeout. The service has no push notifications, so polling is the only way (reference section 5).
  */
 import type { HdcClient } from '../client/client.js';
-import { MalformedResponseError } from '../client/errors/malformed-response-error.js';
 import { RateLimitError } from '../client/errors/rate-limit-error.js';
 import { toId, type IdInput } from '../client/ids.js';
 import { sleep as abortableSleep } from '../client/pipeline/pipeline.js';
@@ -217,9 +216,6 @@ async function pollWorkflow<T>(plan: PollPlan<T>, options: WaitOptions): Promise
       delay = Math.max(error.retryAfterMs ?? 0, interval);
     }
     if (value) {
-      if (value.read === null || typeof value.read !== 'object') {
-        throw new MalformedResponseError(`reading the ${plan.resource} returned no body to take its workflow status from`, { code: 'MalformedResponse' });
-      }
       const reading = plan.inspect(value.read);
       if (reading.step !== undefined) {
         const state = reading.state ?? 'unknown';
