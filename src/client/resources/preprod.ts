@@ -51,13 +51,13 @@ export function preprodResource(client: Pick<HdcClient, 'GET'>, send: HdcClient[
       }
       return data;
     },
-    get: (packageId, { signal } = {}) =>
+    get: async (packageId, { signal } = {}) =>
       unwrap(client.GET('/preprod/packages/{packageId}', { params: { path: { packageId: toSegment('packageId', packageId) } }, signal })),
     assets: async (packageId, { signal } = {}) => {
       const list = await unwrap(client.GET('/preprod/packages/{packageId}/assets', { params: { path: { packageId: toSegment('packageId', packageId) } }, signal }));
       return (Array.isArray(list) ? list : (list as { value?: PreprodAsset[] })?.value ?? []) as PreprodAsset[];
     },
-    asset: (packageId, assetId, { signal } = {}) =>
+    asset: async (packageId, assetId, { signal } = {}) =>
       unwrap(client.GET('/preprod/packages/{packageId}/assets/{assetId}', { params: { path: assetPath(packageId, assetId) }, signal })),
     downloadAsset: async (packageId, assetId, { signal } = {}) => {
       const { packageId: p, assetId: a } = assetPath(packageId, assetId);

@@ -21,7 +21,7 @@ export interface ProductsResource {
 export function productsResource(client: Pick<HdcClient, 'GET' | 'POST' | 'PATCH'>, send: HdcClient['send'], apiBase: URL): ProductsResource {
   return {
     list: ({ signal } = {}) => paginate<Product>(() => unwrap(client.GET('/products', { signal })), send, apiBase, signal),
-    get: (productId, { signal } = {}) =>
+    get: async (productId, { signal } = {}) =>
       unwrap(client.GET('/products/{productId}', { params: { path: { productId: toId('productId', productId) } }, signal })),
     create: (product, { signal } = {}) => unwrapCreated(client.POST('/products', { body: product, signal }), 'product') as Promise<Product>,
     update: async (productId, changes, { signal } = {}) => {

@@ -46,14 +46,14 @@ export function shippingLabelsResource(client: Pick<HdcClient, 'GET' | 'POST' | 
         signal,
       );
     },
-    get: (productId, submissionId, shippingLabelId, { signal, includeTargetingInfo = true } = {}) =>
+    get: async (productId, submissionId, shippingLabelId, { signal, includeTargetingInfo = true } = {}) =>
       unwrap(
         client.GET('/products/{productId}/submissions/{submissionId}/shippingLabels/{shippingLabelId}', {
           params: { path: labelPath(productId, submissionId, shippingLabelId), query: { includeTargetingInfo } },
           signal,
         }),
       ),
-    create: (productId, submissionId, label, { signal } = {}) =>
+    create: async (productId, submissionId, label, { signal } = {}) =>
       unwrapCreated(
         client.POST('/products/{productId}/submissions/{submissionId}/shippingLabels', { params: { path: submissionPath(productId, submissionId) }, body: label, signal }),
         'shipping label',

@@ -37,14 +37,14 @@ export function submissionsResource(client: Pick<HdcClient, 'GET' | 'POST' | 'PA
       const params = { path: { productId: toId('productId', productId) } };
       return paginate<Submission>(() => unwrap(client.GET('/products/{productId}/submissions', { params, signal })), send, apiBase, signal);
     },
-    get: (productId, submissionId, { signal } = {}) =>
+    get: async (productId, submissionId, { signal } = {}) =>
       unwrap(client.GET('/products/{productId}/submissions/{submissionId}', { params: { path: path(productId, submissionId) }, signal })),
-    create: (productId, submission, { signal } = {}) =>
+    create: async (productId, submission, { signal } = {}) =>
       unwrapCreated(client.POST('/products/{productId}/submissions', { params: { path: { productId: toId('productId', productId) } }, body: submission, signal }), 'submission') as Promise<Submission>,
     update: async (productId, submissionId, changes, { signal } = {}) => {
       await unwrap(client.PATCH('/products/{productId}/submissions/{submissionId}', { params: { path: path(productId, submissionId) }, body: changes, signal }));
     },
-    commit: (productId, submissionId, { signal } = {}) =>
+    commit: async (productId, submissionId, { signal } = {}) =>
       commitSubmission({
         commit: () => client.POST('/products/{productId}/submissions/{submissionId}/commit', { params: { path: path(productId, submissionId) }, signal }),
         read: () => resource.get(productId, submissionId, { signal }),
