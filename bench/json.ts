@@ -7,15 +7,16 @@
 import { pathToFileURL } from 'node:url';
 import JSONbig from 'json-bigint';
 import { isInteger, isSafeNumber, parse as losslessParse } from 'lossless-json';
-import { Bench, type Task } from 'tinybench';
+import { Bench } from 'tinybench';
 import { INT64_KEYS, parseJson } from '../src/client/json/lossless.js';
-import type { BenchRow } from './types.js';
+import { round, statsOf } from './stats.js';
+import type { BenchOptions, BenchRow } from './types.js';
 
 const BENCHMARK = 'parse 5 MB submissions list';
 const TARGET_BYTES = 5 * 1024 * 1024;
 const API = 'https://manage.devcenter.microsoft.com/v2.0/my/hardware';
 
-export async function run(opts: { quick: boolean }): Promise<BenchRow[]> {
+export async function run(opts: BenchOptions): Promise<BenchRow[]> {
   const text = submissionsList(TARGET_BYTES);
   const firstId = /"id":(\d+)/.exec(text)?.[1];
   const jsonBigString = JSONbig({ storeAsString: true });
@@ -70,17 +71,6 @@ export async function run(opts: { quick: boolean }): Promise<BenchRow[]> {
     row('json-bigint', '< 1×', (ratio) => ratio < 1),
     row('JSON.parse reviver + context.source', '< 1×', (ratio) => ratio < 1),
   ];
-}
-
-/** Median latency and its relative median absolute deviation, in percent. */
-function statsOf(task: Task | undefined): { median: number; spreadPct: number } {
-  const result = task?.result;
-  if (!result || !('latency' in result)) throw new Error(`benchmark task ${task?.name ?? '?'} did not complete`);
-  return { median: result.latency.p50, spreadPct: (100 * result.latency.mad) / result.latency.p50 };
-}
-
-function round(value: number): number {
-  return Math.round(value * 1000) / 1000;
 }
 
 /**

@@ -14,17 +14,46 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 /**
  * A Response whose JSON was already parsed losslessly. openapi-fetch calls `json()` on successful answers
  * that have a Content-Length, so this hands it the exact value instead of letting `JSON.parse` round IDs.
+ *
+ * Its body is served from the bytes already read, and a body stream is only built if someone asks for `body`:
+ * building one for every call (a web stream is costly to set up) was the largest part of the client's overhead.
  */
 export class ParsedJsonResponse extends Response {
+  readonly #bytes: Uint8Array;
+  readonly #text: string;
   readonly #value: unknown;
 
-  constructor(text: string, init: ResponseInit, value: unknown) {
-    super(text, init);
+  constructor(bytes: Uint8Array, text: string, init: ResponseInit, value: unknown) {
+    super(null, init);
+    this.#bytes = bytes;
+    this.#text = text;
     this.#value = value;
+    let stream: ReadableStream<Uint8Array> | undefined;
+    Object.defineProperty(this, 'body', { get: () => (stream ??= new Response(bytes as Uint8Array<ArrayBuffer>).body!), enumerable: true });
   }
 
   override json(): Promise<any> {
     return Promise.resolve(this.#value);
+  }
+
+  override text(): Promise<string> {
+    return Promise.resolve(this.#text);
+  }
+
+  override arrayBuffer(): Promise<ArrayBuffer> {
+    return Promise.resolve(this.#bytes.slice().buffer as ArrayBuffer);
+  }
+
+  override bytes(): Promise<Uint8Array<ArrayBuffer>> {
+    return Promise.resolve(this.#bytes.slice() as Uint8Array<ArrayBuffer>);
+  }
+
+  override blob(): Promise<Blob> {
+    return Promise.resolve(new Blob([this.#bytes as Uint8Array<ArrayBuffer>], { type: this.headers.get('content-type') ?? '' }));
+  }
+
+  override clone(): ParsedJsonResponse {
+    return new ParsedJsonResponse(this.#bytes, this.#text, { status: this.status, statusText: this.statusText, headers: this.headers }, this.#value);
   }
 }
 
@@ -44,9 +73,10 @@ export function responseBodyPolicy(options: { maxResponseBytes: number; correlat
     const response = await next(request);
     if (response.ok && !expectsJson(request, response)) return response;
 
-    const text = await readText(response, options.maxResponseBytes, request);
+    const bytes = await readBytes(response, options.maxResponseBytes, request);
+    const text = bytes.toString('utf8');
     const headers = new Headers(response.headers);
-    headers.set('content-length', String(Buffer.byteLength(text)));
+    headers.set('content-length', String(bytes.length));
     headers.delete('content-encoding');
     headers.delete('transfer-encoding');
     const init = { status: response.status, statusText: response.statusText, headers };
@@ -80,7 +110,7 @@ export function responseBodyPolicy(options: { maxResponseBytes: number; correlat
     } catch (error) {
       throw malformed(request, response, `its body is not valid JSON (${(error as Error).message}); it starts with ${JSON.stringify(text.slice(0, 80))}`, error);
     }
-    return new ParsedJsonResponse(text, init, value);
+    return new ParsedJsonResponse(bytes, text, init, value);
   };
 }
 
@@ -103,7 +133,7 @@ function expectsJson(request: PipelineRequest, response: Response): boolean {
   return /^application\/json\s*$/i.test(accept);
 }
 
-async function readText(response: Response, limit: number, request: PipelineRequest): Promise<string> {
+async function readBytes(response: Response, limit: number, request: PipelineRequest): Promise<Buffer> {
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > limit) {
     // Not awaited: a body source whose cancel never settles (msw's mocked streams, a custom fetch) must not
@@ -111,7 +141,7 @@ async function readText(response: Response, limit: number, request: PipelineRequ
     void response.body?.cancel().catch(() => undefined);
     throw malformed(request, response, `its body (${declared} bytes) exceeds the ${limit}-byte response size limit`);
   }
-  if (!response.body) return '';
+  if (!response.body) return Buffer.alloc(0);
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -125,7 +155,7 @@ async function readText(response: Response, limit: number, request: PipelineRequ
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks, total).toString('utf8');
+  return Buffer.concat(chunks, total);
 }
 
 function malformed(request: PipelineRequest, response: Response, why: string, cause?: unknown): MalformedResponseError {

@@ -1,0 +1,43 @@
+/**
+ * Typed call overhead: reading a submission through createHdcClient (headers, retry, token, timeout, bounded
+ * lossless body, error mapping) against bare openapi-fetch and raw fetch, with `fetch` stubbed to answer at once,
+ * so that only the client code is measured.
+ */
+import { pathToFileURL } from 'node:url';
+import { DEFAULT_BASE_URL } from '../src/client/options.js';
+import { callSubjects, checkSubjects, SUBMISSION_BODY } from './call-subjects.js';
+import { interleaved, round } from './stats.js';
+import type { BenchOptions, BenchRow } from './types.js';
+
+const BENCHMARK = 'GET submission, fetch stubbed';
+
+export async function run(opts: BenchOptions): Promise<BenchRow[]> {
+  const length = String(Buffer.byteLength(SUBMISSION_BODY));
+  const stub: typeof fetch = () =>
+    Promise.resolve(new Response(SUBMISSION_BODY, { status: 200, headers: { 'content-type': 'application/json; charset=utf-8', 'content-length': length } }));
+  const subjects = callSubjects(DEFAULT_BASE_URL, stub);
+  await checkSubjects(subjects);
+
+  const results = await interleaved(subjects, opts.quick ? { rounds: 4, timeMs: 150, warmupMs: 200 } : { rounds: 10, timeMs: 400, warmupMs: 1000 });
+  const subject = results.hwdash!;
+  const row = (baseline: string, target: string, limit: number | null): BenchRow => {
+    const base = results[baseline]!;
+    const ratio = subject.median / base.median;
+    return {
+      benchmark: BENCHMARK,
+      subject: 'createHdcClient GET',
+      baseline,
+      medianMs: round(subject.median, 4),
+      spreadPct: round(subject.spreadPct, 1),
+      ratio: round(ratio),
+      target,
+      met: limit === null ? null : ratio <= limit,
+      note: `baseline ${round(base.median * 1000, 1)} µs ± ${round(base.spreadPct, 1)}%`,
+    };
+  };
+  return [row('openapi-fetch', '≤ 1.3×', 1.3), row('fetch + JSON.parse', 'report', null)];
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  console.table(await run({ quick: process.argv.includes('--quick') }));
+}
