@@ -1,7 +1,7 @@
 export { createHdcClient, type HdcClient, type HdcClientMethod, type HdcFetchResponse } from './client.js';
 export { DEFAULT_BASE_URL, type HdcClientOptions } from './options.js';
 export { HDC_SCOPE } from './auth/token-cache.js';
-export type { RetryOptions } from './pipeline/retry.js';
+export type { RetryHooks, RetryOptions } from './pipeline/retry.js';
 export * from './errors/index.js';
 export { toId, type Int64Id, type IdInput } from './ids.js';
 export { parseJson, stringifyJson } from './json/lossless.js';

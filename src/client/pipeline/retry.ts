@@ -33,10 +33,26 @@ export interface RetryOptions {
 
 export const RETRY_DEFAULTS: Required<RetryOptions> = { maxRetries: 3, initialDelayMs: 1000, maxDelayMs: 30_000, maxRetryAfterMs: 60_000 };
 
-/** Test seams: a clock-free sleep and a deterministic random source. */
+/**
+ * Extension points of the retry policy, passed alongside the settings in `retry`. `sleep` and `random` exist
+ * so that tests can assert backoff delays on a fake clock instead of waiting for them; `onRetry` is how a
+ * caller logs retries (hwdash itself logs nothing).
+ */
 export interface RetryHooks {
+  /**
+   * Waits out one backoff delay. It must reject with `signal.reason` as soon as the signal aborts.
+   * @default a `setTimeout` that an abort cancels at once
+   */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * The jitter source, in [0, 1).
+   * @default Math.random
+   */
   random?: () => number;
+  /**
+   * Called before each backoff wait. `url` is the path only (no query, so no SAS signature or continuation token);
+   * `reason` is the status or the error kind and socket code.
+   */
   onRetry?: (info: { attempt: number; delayMs: number; reason: string; method: string; url: string }) => void;
 }
 
