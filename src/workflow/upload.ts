@@ -351,6 +351,8 @@ class BlockUpload {
    * resumed), the others are marked for staging again. Only blocks this upload staged itself are trusted.
    */
   async #reconcile(client: BlockBlobClient, generation: number): Promise<void> {
+    // With no block staged yet the blob does not exist, and listing its blocks would fail with BlobNotFound.
+    if (!this.#stagedIn.some((staged) => staged >= 0 && staged < generation)) return;
     const list = await client.getBlockList('uncommitted', { abortSignal: this.#signal });
     const sizes = new Map((list.uncommittedBlocks ?? []).map((block) => [block.name, block.size]));
     for (let index = 0; index < this.#blockCount; index++) {

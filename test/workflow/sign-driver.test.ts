@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHdcClient, type HdcClient } from '../../src/client/client.js';
 import { parseJson } from '../../src/client/json/lossless.js';
 import { SIGNATURE_MANIFEST_NAME, startSandbox, type ResponseRecord, type Sandbox } from '../../src/mock/sandbox/index.js';
+import { createSasUrl } from '../../src/mock/azurite.js';
 import { FORCED_VALIDATION_MESSAGE } from '../../src/mock/sandbox/failures.js';
 import { extractCabFile, listCab } from '../../src/workflow/package/cab.js';
 import { buildCab } from '../../src/workflow/package/cab-writer.js';
@@ -188,6 +189,34 @@ describe('signDriver', () => {
     expect(await outDirFiles(run.outDir)).toEqual([`driver-metadata-${result.submissionId}.json`, `signed-${result.submissionId}.zip`]);
     expect(events).toContainEqual({ kind: 'step', step: 'createProduct', status: 'skipped', detail: `using product ${product.id}` });
     expect(events).toContainEqual({ kind: 'step', step: 'shippingLabel', status: 'skipped', detail: 'no shipping label asked for' });
+  });
+
+  it('replaces an expired upload URL by reading the submission again', async () => {
+    const first = records.length;
+    // The create answer carries a URL that has already expired, as one from a long-delayed run would.
+    const expiring: HdcClient = {
+      ...client,
+      submissions: {
+        ...client.submissions,
+        create: async (...args) => {
+          const created = await client.submissions.create(...args);
+          const items = await Promise.all(
+            created.downloads!.items.map(async (item) => {
+              if (item.type !== 'initialPackage') return item;
+              const [container, blobName] = new URL(item.url).pathname.split('/').slice(2);
+              return { ...item, url: await createSasUrl(sandbox.azurite, container!, blobName!, { permissions: 'rcw', expiresOn: new Date(Date.now() - 60_000) }) };
+            }),
+          );
+          return { ...created, downloads: { ...created.downloads!, items } };
+        },
+      },
+    };
+    const run = options({ client: expiring, label: undefined });
+    const result = await signDriver(run);
+    await expectSigned(result, run.outDir);
+    // The first read after the create is the refresh, before the commit.
+    const mine = records.slice(first).map((record) => record.operationId);
+    expect(mine.slice(mine.indexOf('createSubmission'), mine.indexOf('commitSubmission'))).toEqual(['createSubmission', 'getSubmission']);
   });
 
   it('needs exactly one of product and productId', async () => {
