@@ -205,6 +205,35 @@ describe('401 Unauthorized', () => {
     expectNoSecrets(error, logs);
   });
 
+  it('one caller aborting a shared token request does not fail the others', async () => {
+    let calls = 0;
+    const credential: TokenCredential = {
+      // A token endpoint that takes 100 ms, and gives up when its abortSignal fires, as @azure/identity does.
+      getToken: (_scope, options) =>
+        new Promise<AccessToken>((resolve, reject) => {
+          calls++;
+          const timer = setTimeout(() => resolve({ token: TOKEN, expiresOnTimestamp: Date.now() + 60 * MINUTE }), 100);
+          options?.abortSignal?.addEventListener('abort', () => {
+            clearTimeout(timer);
+            reject(new Error('token request aborted'));
+          });
+        }),
+    };
+    server.route('GET', SUBMISSION_PATH, json(200, submission));
+    const { client } = scenarioClient(server.baseUrl, { credential });
+    const cancelled = new AbortController();
+    const reason = new Error('this caller gave up');
+
+    const first = caught(() => client.submissions.get(PRODUCT_ID, SUBMISSION_ID, { signal: cancelled.signal }));
+    const second = client.submissions.get(PRODUCT_ID, SUBMISSION_ID);
+    setTimeout(() => cancelled.abort(reason), 20);
+
+    expect(await first).toBe(reason);
+    expect((await second).id).toBe(SUBMISSION_ID);
+    expect(calls).toBe(1);
+    expect(server.requests.map(bearerOf)).toEqual([TOKEN]);
+  });
+
   it('concurrent calls share one token request', async () => {
     let calls = 0;
     const credential: TokenCredential = {

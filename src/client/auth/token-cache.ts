@@ -53,8 +53,9 @@ export class TokenCache {
     // Still valid but due for refresh: refresh in the background-shared promise, and fall back to the
     // current token if the refresh fails before it actually expires.
     try {
-      return (await this.#refresh(signal)).token;
+      return (await untilAborted(this.#refresh(), signal)).token;
     } catch (error) {
+      if (signal?.aborted) throw signal.reason;
       if (cached && this.#now() < cached.expiresOn) return cached.token;
       throw error;
     }
@@ -65,8 +66,12 @@ export class TokenCache {
     if (this.#cached?.token === rejectedToken) this.#cached = undefined;
   }
 
-  #refresh(signal?: AbortSignal): Promise<CachedToken> {
-    this.#inFlight ??= this.#acquire(signal).then(
+  /**
+   * The token request is shared, so no one caller's signal may cancel it: a caller that aborts stops waiting
+   * at once (see `getToken`), while the request finishes for the others and fills the cache.
+   */
+  #refresh(): Promise<CachedToken> {
+    this.#inFlight ??= this.#acquire().then(
       (token) => {
         this.#cached = token;
         this.#inFlight = undefined;
@@ -80,17 +85,16 @@ export class TokenCache {
     return this.#inFlight;
   }
 
-  async #acquire(signal?: AbortSignal): Promise<CachedToken> {
+  async #acquire(): Promise<CachedToken> {
     let result: string | AccessToken | null;
     try {
       if ('credential' in this.#source) {
-        result = await this.#source.credential.getToken(HDC_SCOPE, { abortSignal: signal });
+        result = await this.#source.credential.getToken(HDC_SCOPE);
       } else {
         const { token } = this.#source;
-        result = typeof token === 'string' ? token : await token({ abortSignal: signal });
+        result = typeof token === 'string' ? token : await token({});
       }
     } catch (error) {
-      if (signal?.aborted) throw signal.reason;
       if (error instanceof HdcError) throw error;
       throw new AuthenticationError(`could not obtain an access token for ${HDC_SCOPE}: ${(error as Error)?.message ?? String(error)}`, {
         code: 'TokenAcquisitionFailed',
@@ -107,4 +111,15 @@ export class TokenCache {
     const refreshAfter = Math.min(result.refreshAfterTimestamp ?? Infinity, expiresOn - REFRESH_WINDOW_MS);
     return { token: result.token, expiresOn, refreshAfter };
   }
+}
+
+/** Waits for `promise`, or rejects with the signal's reason as soon as it aborts (the promise runs on). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
