@@ -100,15 +100,25 @@ it continues with the same submission instead of creating, uploading or committi
           onProgress: context.progress.onProgress,
         });
         context.progress.stop();
+        // The label lives in the service; a copy next to the signed package records what was published where.
+        let shippingLabelPath: string | undefined;
+        if (result.shippingLabelId) {
+          const labelNow = await client.shippingLabels.get(result.productId, result.submissionId, result.shippingLabelId, { signal: context.signal });
+          const { join, resolve } = await import('node:path');
+          const { writeFileAtomically } = await import('../../workflow/atomic-file.js');
+          const { toJsonText } = await import('../output.js');
+          shippingLabelPath = join(resolve(flags.out), `shipping-label-${result.shippingLabelId}.json`);
+          await writeFileAtomically(shippingLabelPath, (file) => file.writeFile(`${toJsonText(labelNow)}\n`, 'utf8'));
+        }
         const seconds = Math.round((Date.now() - started) / 100) / 10;
-        context.output.result({ ...result, seconds }, () =>
+        context.output.result({ ...result, ...(shippingLabelPath ? { shippingLabelPath } : {}), seconds }, () =>
           [
             `signed in ${seconds} s${result.resumed ? ' (resumed from the state file)' : ''}`,
             `  product:         ${result.productId}`,
             `  submission:      ${result.submissionId}`,
             `  signed package:  ${result.signedPackagePath}`,
             `  driver metadata: ${result.driverMetadataPath}`,
-            ...(result.shippingLabelId ? [`  shipping label:  ${result.shippingLabelId}`] : []),
+            ...(result.shippingLabelId ? [`  shipping label:  ${result.shippingLabelId} (${shippingLabelPath})`] : []),
             ...(result.stateFile ? [`  state file:      ${result.stateFile}`] : []),
           ].join('\n'),
         );
