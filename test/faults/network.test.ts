@@ -82,6 +82,29 @@ describe('connection refused (nothing listening): the request surely never arriv
   });
 });
 
+describe('a DNS failure (the name did not resolve): the request surely never left', () => {
+  it('POST create submission: resent, and created exactly once', async () => {
+    server.route('POST', SUBMISSIONS_PATH, json(200, submission));
+    // Loopback has no DNS to break, so the first attempt fails the way undici reports ENOTFOUND.
+    let attempts = 0;
+    const fetchWithDnsOutage: typeof fetch = (input, init) => {
+      if (attempts++ === 0) {
+        const lookup = Object.assign(new Error('getaddrinfo ENOTFOUND manage.devcenter.microsoft.com'), { code: 'ENOTFOUND', syscall: 'getaddrinfo' });
+        return Promise.reject(new TypeError('fetch failed', { cause: lookup }));
+      }
+      return fetch(input, init);
+    };
+    const { client, clock } = scenarioClient(server.baseUrl, { fetch: fetchWithDnsOutage });
+
+    const created = await client.submissions.create(PRODUCT_ID, { name: 'x', type: 'initial' });
+
+    expect(created.id).toBe(SUBMISSION_ID);
+    expect(attempts).toBe(2);
+    expect(server.count('POST', SUBMISSIONS_PATH)).toBe(1);
+    expectDelaysWithin(clock.delays, [[500, 1000]]);
+  });
+});
+
 describe('connection reset before the response headers', () => {
   it('GET: retried, and the second attempt succeeds', async () => {
     server.route('GET', SUBMISSION_PATH, resetBeforeHeaders(), json(200, submission));

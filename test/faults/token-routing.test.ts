@@ -1,7 +1,8 @@
 /** Where the token goes: only to the API's origin, never to a next_link elsewhere, a blob URL, a redirect, or plain http. */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { createHdcClient, HdcError, MalformedResponseError, SecurityError } from '../../src/client/index.js';
-import { API_PATH, json, startScenarioServer, type ScenarioServer } from './server.js';
+import { createHdcClient, HdcError, MalformedResponseError, NetworkError, PermissionError, SecurityError } from '../../src/client/index.js';
+import { errorOf } from '../../src/client/pipeline/response-body.js';
+import { API_PATH, json, resetBeforeHeaders, startScenarioServer, type ScenarioServer } from './server.js';
 import { bearerOf, captureConsole, caught, expectNoSecrets, FakeClock, SAS_SIG, scenarioClient, TOKEN } from './support.js';
 
 let server: ScenarioServer;
@@ -142,6 +143,27 @@ describe('other ways a token could leave', () => {
     expect(response.status).toBe(200);
     expect(elsewhere.requests).toHaveLength(1);
     expect(elsewhere.requests[0]!.headers.authorization).toBeUndefined();
+  });
+
+  it('failures on a SAS URL: the errors carry the URL with its sig redacted, and nothing else of it', async () => {
+    const sasPath = `/ingestion/package.cab?sv=2023-11-03&sp=rcw&sig=${SAS_SIG}`;
+    elsewhere.route(
+      'GET',
+      /^\/ingestion\/denied/,
+      { kind: 'respond', status: 403, headers: { 'content-type': 'application/xml' }, body: `<?xml version="1.0"?><Error><Code>AuthenticationFailed</Code><Message>Signature did not match for ${elsewhere.origin}${sasPath}</Message></Error>` },
+    );
+    elsewhere.route('GET', /^\/ingestion\/reset/, resetBeforeHeaders());
+    const { client, retries } = scenarioClient(server.baseUrl);
+
+    const denied = await client.send({ method: 'GET', url: `${elsewhere.origin}/ingestion/denied${sasPath.slice('/ingestion/package.cab'.length)}` });
+    const deniedError = errorOf(denied);
+    const resetError = await caught(() => client.send({ method: 'GET', url: `${elsewhere.origin}/ingestion/reset${sasPath.slice('/ingestion/package.cab'.length)}` }));
+
+    expect(deniedError).toBeInstanceOf(PermissionError);
+    expect(deniedError!.request!.url).toContain('sig=REDACTED');
+    expect(resetError).toBeInstanceOf(NetworkError);
+    expect(elsewhere.count('GET', /^\/ingestion\/reset/)).toBe(4);
+    expectNoSecrets(deniedError, resetError, retries, logs);
   });
 
   it('a redirect from the API to another origin is not followed', async () => {
