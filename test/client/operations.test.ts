@@ -299,7 +299,9 @@ describe('submissions helper', () => {
     ]);
     expect(sent[2]!.text).toBe('{"name":"Contoso Virtual Touch Driver 1.0.4","type":"initial"}');
     expect(sent[3]!.text).toBe('{"name":"Contoso Touch Controller 10.0.1.2 (RTM)"}');
+    // Commit: no body, but the Content-Type the docs ask for.
     expect(sent[4]!.text).toBe('');
+    expect(sent[4]!.headers.get('content-type')).toBe('application/json');
   });
 
   it('commit() reads commitStatus after an ambiguous 502 instead of committing again blind', async () => {

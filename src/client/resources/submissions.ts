@@ -46,7 +46,13 @@ export function submissionsResource(client: Pick<HdcClient, 'GET' | 'POST' | 'PA
     },
     commit: async (productId, submissionId, { signal } = {}) =>
       commitSubmission({
-        commit: () => client.POST('/products/{productId}/submissions/{submissionId}/commit', { params: { path: path(productId, submissionId) }, signal }),
+        // The docs ask for `Content-Type: application/json` on this body-less POST; fetch sends `Content-Length: 0` itself.
+        commit: () =>
+          client.POST('/products/{productId}/submissions/{submissionId}/commit', {
+            params: { path: path(productId, submissionId) },
+            headers: { 'content-type': 'application/json' },
+            signal,
+          }),
         read: () => resource.get(productId, submissionId, { signal }),
       }),
     createPublisherMetadata: async (productId, submissionId, { signal } = {}) => {
