@@ -58,7 +58,15 @@ export interface HdcClient extends HdcResources {
    * Sends a request through the full pipeline (auth, retries, timeouts, lossless JSON, error mapping) to any
    * URL: used to follow `next_link` and for raw bodies. The token is only attached on the API's origin.
    */
-  send(request: { method: string; url: string | URL; headers?: HeadersInit; body?: string | Uint8Array | Blob; signal?: AbortSignal }): Promise<Response>;
+  send(request: {
+    method: string;
+    url: string | URL;
+    headers?: HeadersInit;
+    body?: string | Uint8Array | Blob;
+    signal?: AbortSignal;
+    /** False when a resend could create something twice; the retry policy then treats it like a POST. */
+    idempotent?: boolean;
+  }): Promise<Response>;
 }
 
 /**
@@ -122,6 +130,7 @@ export function createHdcClient(options: HdcClientOptions = {}): HdcClient {
       headers: new Headers(request.headers),
       ...(request.body === undefined ? {} : { body: request.body }),
       ...(request.signal ? { signal: request.signal } : {}),
+      ...(request.idempotent === undefined ? {} : { idempotent: request.idempotent }),
     });
 
   const typed = {

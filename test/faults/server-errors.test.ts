@@ -166,3 +166,35 @@ describe('a create POST is never resent after the service may have acted', () =>
     expectNoSecrets(error, logs);
   });
 });
+
+describe('PUT /preprod/packages creates a package each time: treated like a POST', () => {
+  const PACKAGE = new TextEncoder().encode('MSCF preproduction package bytes');
+  const created = json(200, { id: 'pkg-1', signingStatus: 'NotStarted' });
+
+  it('answered 500: ServerError after exactly one request', async () => {
+    server.route('PUT', '/preprod/packages', json(500, serviceError('internalServerError')), created);
+    const { client, clock } = scenarioClient(server.baseUrl);
+
+    expect(await caught(() => client.preprod.submit(PACKAGE))).toBeInstanceOf(ServerError);
+    expect(server.count('PUT', '/preprod/packages')).toBe(1);
+    expect(clock.delays).toEqual([]);
+  });
+
+  it('answered 503: resent with the same bytes', async () => {
+    server.route('PUT', '/preprod/packages', json(503, serviceError('serviceUnavailable'), { 'retry-after': '1' }), created);
+    const { client } = scenarioClient(server.baseUrl);
+
+    expect((await client.preprod.submit(PACKAGE)).id).toBe('pkg-1');
+    expect(server.count('PUT', '/preprod/packages')).toBe(2);
+    expect(server.requests[1]!.body).toBe('MSCF preproduction package bytes');
+  });
+
+  it('other PUTs stay idempotent: cancelling a shipping label answered 500 is retried', async () => {
+    const cancelPath = `${SUBMISSION_PATH}/shippingLabels/1152921504606980300/cancel`;
+    server.route('PUT', cancelPath, json(500, serviceError('internalServerError')), { kind: 'respond', status: 204 });
+    const { client } = scenarioClient(server.baseUrl);
+
+    await client.shippingLabels.cancel(PRODUCT_ID, SUBMISSION_ID, '1152921504606980300');
+    expect(server.count('PUT', cancelPath)).toBe(2);
+  });
+});

@@ -11,6 +11,11 @@ export interface PipelineRequest {
   readonly body?: string | Uint8Array | Blob;
   /** The caller's cancellation signal. Policies that add their own (timeouts) combine it. */
   readonly signal?: AbortSignal;
+  /**
+   * Whether resending after an ambiguous failure is harmless. Defaults to the method's HTTP semantics; set it to
+   * false for a PUT that creates something (`PUT /preprod/packages` submits a new package each time).
+   */
+  readonly idempotent?: boolean;
 }
 
 export type SendRequest = (request: PipelineRequest) => Promise<Response>;

@@ -61,12 +61,12 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
 const NEVER_RETRIED_5XX = new Set([501, 505]);
 
 /**
- * Whether an answer may be retried for this method. A POST (create product, submission or shipping label;
- * commit) is resent only when the service surely did not act on it: it refused it up front (429, 503) or
- * the connection was never made. Anything else could duplicate a resource or a commit.
+ * Whether an answer may be retried. A POST (create product, submission or shipping label; commit), or any request
+ * marked not idempotent (the preprod package PUT), is resent only when the service surely did not act on it:
+ * it refused it up front (429, 503) or the connection was never made. Anything else could duplicate a resource
+ * or a commit.
  */
-export function isRetryable(method: string, outcome: { status?: number; error?: unknown }): boolean {
-  const idempotent = IDEMPOTENT.has(method.toUpperCase());
+export function isRetryable(method: string, outcome: { status?: number; error?: unknown }, idempotent = IDEMPOTENT.has(method.toUpperCase())): boolean {
   if (outcome.error !== undefined) {
     if (!(outcome.error instanceof NetworkError)) return false;
     return idempotent || NEVER_SENT_CODES.has(outcome.error.code ?? '');
@@ -101,7 +101,7 @@ export function retryPolicy(options: RetryOptions = {}, hooks: RetryHooks = {}):
         error = caught;
       }
       const outcome = response ? { status: response.status } : { error };
-      if (retry >= settings.maxRetries || !isRetryable(request.method, outcome)) {
+      if (retry >= settings.maxRetries || !isRetryable(request.method, outcome, request.idempotent)) {
         if (response) return response;
         throw error;
       }

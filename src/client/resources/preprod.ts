@@ -41,6 +41,8 @@ export function preprodResource(client: Pick<HdcClient, 'GET'>, send: HdcClient[
         url: 'preprod/packages',
         headers: { 'content-type': 'application/octet-stream', accept: 'application/json' },
         body,
+        // Each PUT submits a new package: resending after a 500 or a timeout could start a second signing.
+        idempotent: false,
         ...(signal ? { signal } : {}),
       });
       const error = errorOf(response);
