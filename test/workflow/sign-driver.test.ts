@@ -21,10 +21,21 @@ import { SIGN_DRIVER_STEPS, type SignDriverProgressEvent, type SignDriverStep } 
 import { signDriver, type SignDriverLabelOptions, type SignDriverOptions, type SignDriverResult } from '../../src/workflow/sign-driver.js';
 import { readStateFile, type SignDriverState } from '../../src/workflow/state-file.js';
 import { WorkflowFailedError } from '../../src/workflow/workflow-failed-error.js';
-import { TOKEN, cabWithoutInf, driverCab, newProductBody } from '../sandbox/support.js';
+import { ManualClock, TOKEN, cabWithoutInf, driverCab, newProductBody } from '../sandbox/support.js';
 
-/** Sandbox seconds per real second: ingestion (about 70 sandbox seconds) takes a few dozen milliseconds. */
-const SPEED = 3000;
+/**
+ * The sandbox runs on a clock the waits move: each poll interval advances it by 4 sandbox seconds (and yields a
+ * moment of real time for the sandbox's background ingestion). Every run then sees the same workflow steps in the
+ * same order whatever the machine's load, so a test that stops at the first workflow event always stops mid-wait.
+ */
+const clock = new ManualClock();
+const POLL_INTERVAL_MS = 4000;
+async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted();
+  clock.advance(ms / 1000);
+  await new Promise((resolve) => setTimeout(resolve, 2));
+  signal?.throwIfAborted();
+}
 
 let sandbox: Sandbox;
 let client: HdcClient;
@@ -36,7 +47,7 @@ let runs = 0;
 const LABEL: SignDriverLabelOptions = { name: 'Contoso to Windows Update', destination: 'windowsUpdate', infs: ['contoso.inf'], wait: true };
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ speed: SPEED, onResponse: (record) => records.push(record) });
+  sandbox = await startSandbox({ now: clock.now, onResponse: (record) => records.push(record) });
   client = createHdcClient({ baseUrl: sandbox.baseUrl, token: TOKEN });
   workDir = await mkdtemp(join(tmpdir(), 'hwdash-sign-driver-'));
   packagePath = join(workDir, 'contoso.cab');
@@ -58,7 +69,8 @@ function options(overrides: Partial<SignDriverOptions> = {}): SignDriverOptions 
     submissionName: 'Contoso driver 1.2.3.4',
     outDir: join(workDir, `run-${++runs}`),
     label: LABEL,
-    pollIntervalMs: 10,
+    pollIntervalMs: POLL_INTERVAL_MS,
+    sleep,
     ...overrides,
   };
 }
@@ -313,7 +325,7 @@ describe('signDriver', () => {
       const events: SignDriverProgressEvent[] = [];
       const result = await signDriver({ ...run, onProgress: (event) => events.push(event) });
       await expectSigned(result, run.outDir);
-      expect(events).toContainEqual({ kind: 'step', step: 'commit', status: 'skipped', detail: 'the service already has the commit (commitComplete)' });
+      expect(events).toContainEqual({ kind: 'step', step: 'commit', status: 'skipped', detail: 'the service already has the commit (commitReceived)' });
       expect(records.slice(first).filter((record) => record.operationId === 'commitSubmission')).toHaveLength(1);
     });
 
@@ -369,7 +381,7 @@ describe('signDriver', () => {
 
   describe('failures', () => {
     it('stops with WorkflowFailedError and the service messages; a rerun does not commit again', async () => {
-      const failing = await startSandbox({ speed: SPEED, azurite: sandbox.azurite, failures: { validation: true } });
+      const failing = await startSandbox({ now: clock.now, azurite: sandbox.azurite, failures: { validation: true } });
       try {
         const failingClient = createHdcClient({ baseUrl: failing.baseUrl, token: TOKEN });
         const run = options({ client: failingClient, label: undefined });
