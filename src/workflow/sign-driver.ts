@@ -117,7 +117,7 @@ export async function signDriver(options: SignDriverOptions): Promise<SignDriver
     sleep: options.sleep,
     now: options.now,
   };
-  const started = (step: SignDriverStep, detail?: string): void => emit({ kind: 'step', step, status: 'started', ...(detail ? { detail } : {}) });
+  const started = (step: SignDriverStep): void => emit({ kind: 'step', step, status: 'started' });
   const completed = (step: SignDriverStep, detail?: string): void => emit({ kind: 'step', step, status: 'completed', ...(detail ? { detail } : {}) });
   const skipped = (step: SignDriverStep, detail: string): void => emit({ kind: 'step', step, status: 'skipped', detail });
 
