@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const tsxCli = join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+/** One generator run bundles the spec and runs openapi-typescript: a few seconds alone, more on a busy machine. */
+const RUN_TIMEOUT_MS = 90_000;
 
 interface Run {
   code: number | null;
@@ -40,7 +42,7 @@ describe('generate:check', () => {
   it('passes: generated/ is up to date with spec/', async () => {
     const run = await generateCheck(root);
     expect(run).toMatchObject({ code: 0, stdout: expect.stringContaining('generated/ is up to date (4 files).') });
-  });
+  }, RUN_TIMEOUT_MS);
 
   describe('on a copy of the project whose spec changed', () => {
     let dir: string;
@@ -69,13 +71,13 @@ describe('generate:check', () => {
       expect(run.stderr).toContain('Run `npm run generate`');
       // The edit went to the copy only.
       expect(await readFile(join(root, 'spec', 'paths', 'audiences.yaml'), 'utf8')).toBe(yaml);
-    });
+    }, RUN_TIMEOUT_MS);
 
     it('fails when a file in generated/ is not produced by the generator', async () => {
       await writeFile(join(dir, 'generated', 'leftover.ts'), 'export {};\n');
       const run = await generateCheck(dir);
       expect(run.code).toBe(1);
       expect(run.stderr).toContain('generated/leftover.ts (not produced by the generator)');
-    });
+    }, RUN_TIMEOUT_MS);
   });
 });
