@@ -58,3 +58,30 @@ export {
   type PreprodDownloadOptions,
   type PreprodAssetFile,
 } from './preprod.js';
+export {
+  preflightPackage,
+  assertPreflight,
+  PreflightError,
+  type PreflightHarness,
+  type PreflightKind,
+  type PreflightRule,
+  type PreflightProblem,
+  type PreflightResult,
+  type PreflightOptions,
+} from './package/preflight.js';
+export {
+  uploadPackage,
+  UploadError,
+  DEFAULT_UPLOAD_BLOCK_SIZE,
+  DEFAULT_UPLOAD_CONCURRENCY,
+  type UploadPackageOptions,
+  type UploadPackageResult,
+  type UploadProgress,
+} from './upload.js';
+export {
+  downloadToFile,
+  DownloadError,
+  type DownloadToFileOptions,
+  type DownloadResult,
+  type DownloadProgress,
+} from './download.js';
