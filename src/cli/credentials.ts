@@ -25,10 +25,10 @@ export async function authFromEnvironment(env: NodeJS.ProcessEnv = process.env):
   if (configured.length === 0) {
     return { credential: new identity.ManagedIdentityCredential(), source: 'managed identity (HWDASH_MANAGED_IDENTITY=1)' };
   }
-  // DefaultAzureCredential tries environment, workload and managed identity in turn; interactive ones are
-  // excluded because a CI job must fail rather than wait for a browser.
+  // DefaultAzureCredential tries the environment (secret or certificate), workload identity, managed identity and
+  // the developer tools' logins in turn; it never opens a browser, so a CI job fails rather than waits.
   return {
-    credential: new identity.DefaultAzureCredential({ excludeInteractiveBrowserCredential: true } as never),
+    credential: new identity.DefaultAzureCredential(),
     source: `@azure/identity DefaultAzureCredential (${configured.join(', ')})`,
   };
 }
