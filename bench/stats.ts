@@ -35,25 +35,62 @@ function medianOf(values: readonly number[]): number {
 
 export const MIB = 1024 * 1024;
 
+function meanOf(task: Task | undefined): number {
+  const result = task?.result;
+  if (!result || !('latency' in result)) throw new Error(`benchmark task ${task?.name ?? '?'} did not complete`);
+  return result.latency.mean;
+}
+
+/** Process CPU time (all threads: JIT, GC), in milliseconds. */
+export function cpuNow(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+export interface InterleaveOptions {
+  rounds: number;
+  /** Time each task runs in one round, in ms of the chosen clock. */
+  timeMs: number;
+  warmupMs: number;
+  /**
+   * `cpu` measures the process's CPU time instead of wall time: for in-process work on a shared machine it is what
+   * the work costs, without the time spent waiting for a core that another process holds.
+   * @default 'wall'
+   */
+  clock?: 'cpu' | 'wall';
+  /** Calls per sample, so that a sample lasts long enough for the clock's resolution (1 µs for `cpu`). @default 1 */
+  batch?: number;
+}
+
 /**
- * Runs each task for `timeMs` per round, over `rounds` rounds, rotating the order every round, and summarizes the
- * per-round medians. On a shared machine the load drifts within seconds; interleaving gives every subject the same
- * share of quiet and busy moments, which a single long run per subject does not.
+ * Runs each task (with tinybench) for `timeMs` per round, over `rounds` rounds, rotating the order every round, and
+ * summarizes the per-round means, in ms per call: a mean, unlike a median of samples, includes the garbage collections
+ * that the calls cause. On a shared machine the load drifts within seconds; interleaving
+ * gives every subject the same share of quiet and busy moments, which one long run per subject does not.
  */
-export async function interleaved(
-  tasks: Record<string, () => unknown>,
-  options: { rounds: number; timeMs: number; warmupMs: number },
-): Promise<Record<string, Summary>> {
+export async function interleaved(tasks: Record<string, () => unknown>, options: InterleaveOptions): Promise<Record<string, Summary>> {
   const names = Object.keys(tasks);
-  const medians: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
+  const batch = options.batch ?? 1;
+  const means: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
   for (let round = 0; round < options.rounds; round++) {
     const order = names.map((_, k) => names[(k + round) % names.length]!);
     for (const name of order) {
-      const bench = new Bench({ time: options.timeMs, warmupTime: round === 0 ? options.warmupMs : options.warmupMs / 4, throws: true });
-      bench.add(name, tasks[name]!);
+      const task = tasks[name]!;
+      const bench = new Bench({
+        time: options.timeMs,
+        warmupTime: round === 0 ? options.warmupMs : options.warmupMs / 4,
+        // The time limits decide; tinybench's default minimum of 64 calls would make slow subjects run for minutes.
+        iterations: 2,
+        warmupIterations: 1,
+        throws: true,
+        ...(options.clock === 'cpu' ? { now: cpuNow } : {}),
+      });
+      bench.add(name, batch === 1 ? task : async () => {
+        for (let k = 0; k < batch; k++) await task();
+      });
       await bench.run();
-      medians[name]!.push(statsOf(bench.getTask(name)).median);
+      means[name]!.push(meanOf(bench.getTask(name)) / batch);
     }
   }
-  return Object.fromEntries(names.map((name) => [name, summarize(medians[name]!)]));
+  return Object.fromEntries(names.map((name) => [name, summarize(means[name]!)]));
 }

@@ -6,8 +6,9 @@ export interface BenchRow {
   subject: string;
   /** What the subject is compared with, e.g. "JSON.parse"; `null` for rows that only report a figure. */
   baseline: string | null;
-  /** Median of the subject's samples, in milliseconds (for memory rows: MiB, see `note`). */
-  medianMs: number;
+  /** Median of the subject's samples, in `unit`. */
+  median: number;
+  unit: 'ms' | 's' | 'MiB' | 'MiB/s';
   /** Dispersion of the subject's samples: median absolute deviation, in percent of its median. */
   spreadPct: number;
   /** Subject median / baseline median (lower is better); `null` for rows that only report. */
