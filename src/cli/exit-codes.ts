@@ -43,8 +43,16 @@ const BY_NAME: Record<string, ExitCode> = {
 /** Node's file-system error codes: these are local I/O problems, not API ones. */
 const IO_CODES = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'EEXIST', 'ENOSPC', 'EROFS', 'EMFILE', 'EBUSY']);
 
+/** Preflight rules that fail on the local file itself rather than on its contents. */
+const IO_PREFLIGHT_RULES = new Set(['file-exists', 'file-readable']);
+
 export function exitCodeFor(error: unknown): ExitCode {
   if (!(error instanceof Error)) return ExitCode.api;
+  // A package that is missing or unreadable is a local I/O problem (8), not a package the service would reject (7).
+  const problems = (error as { result?: { problems?: Array<{ rule?: string }> } }).result?.problems;
+  if (error.name === 'PreflightError' && problems?.length && problems.every((problem) => IO_PREFLIGHT_RULES.has(problem.rule ?? ''))) {
+    return ExitCode.io;
+  }
   for (let proto: object | null = error; proto && proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {
     const byName = BY_NAME[(proto as { constructor: { name: string } }).constructor.name];
     if (byName !== undefined) return byName;

@@ -94,6 +94,20 @@ describe('usage errors exit with 1 before anything is sent', () => {
   });
 });
 
+describe('a package that is not there', () => {
+  beforeAll(assertBuilt);
+
+  it('exits with 8 (local I/O), names the file, and sends nothing', async () => {
+    const run = await runCli(['submit', 'no-such-driver.cab', '--base-url', 'http://127.0.0.1:9/v2.0/my/hardware'], {
+      env: { HWDASH_TOKEN: 'not-used-token' },
+    });
+    expect(run.code).toBe(8);
+    expect(run.stderr).toContain('no-such-driver.cab');
+    expect(run.stderr).toMatch(/file-exists/);
+    expect(run.stdout).toBe('');
+  });
+});
+
 describe('no credentials', () => {
   beforeAll(assertBuilt);
 
