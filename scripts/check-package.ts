@@ -34,8 +34,11 @@ const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as {
   devDependencies: Record<string, string>;
 };
 
-/** Packages that only the CLI or the sandbox need; importing the client must not load them. */
-const CLI_EXTRAS = ['cli-progress', 'azurite', 'commander', '@azure/identity'];
+/**
+ * Packages that importing the client must not load: the CLI's and the sandbox's extras, and the storage SDK, which
+ * the workflow loads on its first blob transfer.
+ */
+const CLI_EXTRAS = ['cli-progress', 'azurite', 'commander', '@azure/identity', '@azure/storage-blob'];
 /** Files every installation needs. */
 const REQUIRED_FILES = [
   'package.json',

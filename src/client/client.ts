@@ -61,7 +61,7 @@ export interface HdcClient extends HdcResources {
   send(request: {
     method: string;
     url: string | URL;
-    headers?: HeadersInit;
+    headers?: ConstructorParameters<typeof Headers>[0];
     body?: string | Uint8Array | Blob;
     signal?: AbortSignal;
     /** False when a resend could create something twice; the retry policy then treats it like a POST. */

@@ -11,11 +11,11 @@ import { resolve } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { BlobClient, RestError } from '@azure/storage-blob';
+import type { BlobClient } from '@azure/storage-blob';
 import { HdcError, type HdcErrorOptions } from '../client/errors/hdc-error.js';
 import { redactUrl } from '../client/redact.js';
 import { writeFileAtomically } from './atomic-file.js';
-import { blobPipeline, describeBlobFailure, parseSasUrl } from './blob-storage.js';
+import { blobPipeline, describeBlobFailure, isRestError, parseSasUrl, storageSdk } from './blob-storage.js';
 
 export interface DownloadProgress {
   /** Bytes received so far; never decreases. */
@@ -105,7 +105,8 @@ export async function downloadToFile(options: DownloadToFileOptions): Promise<Do
       request: { method: 'GET', url: options.url },
     });
   }
-  const client = new BlobClient(parsed.url.toString(), blobPipeline());
+  const { BlobClient } = await storageSdk();
+  const client = new BlobClient(parsed.url.toString(), await blobPipeline());
   const path = resolve(options.dest);
   try {
     const written = await writeFileAtomically(path, (file) => new RangedDownload(client, file, concurrency, chunkSize, options).run());
@@ -279,7 +280,7 @@ class RangedDownload {
       });
     } catch (error) {
       // A range request on an empty blob is answered 416; the blob is then simply empty.
-      if (error instanceof RestError && error.statusCode === 416) return this.#writeEmpty();
+      if (isRestError(error) && error.statusCode === 416) return this.#writeEmpty();
       throw error;
     }
     const firstLength = first.contentLength!;
@@ -388,7 +389,7 @@ function toDownloadError(error: unknown, dest: string, url?: string): DownloadEr
   if (error instanceof DownloadError) return error;
   const request = url === undefined ? undefined : { method: 'GET', url };
   const code = (error as { code?: unknown } | undefined)?.code;
-  if (!(error instanceof RestError) && typeof code === 'string' && FILE_SYSTEM_CODES.has(code)) {
+  if (!isRestError(error) && typeof code === 'string' && FILE_SYSTEM_CODES.has(code)) {
     return new DownloadError(`Cannot write ${dest}: ${(error as Error).message}`, { dest, code, request, cause: error });
   }
   const failure = describeBlobFailure(error);

@@ -8,10 +8,10 @@
  */
 import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
-import { BlockBlobClient } from '@azure/storage-blob';
+import type { BlockBlobClient } from '@azure/storage-blob';
 import { HdcError, type HdcErrorOptions } from '../client/errors/hdc-error.js';
 import { redactUrl } from '../client/redact.js';
-import { blobPipeline, describeBlobFailure, parseSasUrl } from './blob-storage.js';
+import { blobPipeline, describeBlobFailure, parseSasUrl, storageSdk } from './blob-storage.js';
 
 export interface UploadProgress {
   /** Bytes the storage service has received so far; never decreases. */
@@ -102,7 +102,7 @@ export async function uploadPackage(options: UploadPackageOptions): Promise<Uplo
     throw new RangeError(`blockSize must be an integer from 1 to ${MAX_BLOCK_SIZE} bytes, got ${requestedBlockSize}`);
   }
   options.signal?.throwIfAborted();
-  const target = uploadTarget(options.sasUrl, options.file);
+  const target = await uploadTarget(options.sasUrl, options.file);
 
   let handle: FileHandle;
   try {
@@ -137,12 +137,13 @@ interface UploadTarget {
   client: BlockBlobClient;
 }
 
-function uploadTarget(sasUrl: string, file: string): UploadTarget {
+async function uploadTarget(sasUrl: string, file: string): Promise<UploadTarget> {
   const parsed = parseSasUrl(sasUrl);
   if ('problem' in parsed) {
     throw new UploadError(`The upload URL ${redactUrl(sasUrl)} ${parsed.problem}.`, { file, request: { method: 'PUT', url: sasUrl } });
   }
-  return { url: sasUrl, client: new BlockBlobClient(parsed.url.toString(), blobPipeline()) };
+  const { BlockBlobClient } = await storageSdk();
+  return { url: sasUrl, client: new BlockBlobClient(parsed.url.toString(), await blobPipeline()) };
 }
 
 /** One upload: the blocks' state across URL generations, the bounded staging queue, and the commit. */
@@ -337,7 +338,7 @@ class BlockUpload {
       });
     }
     this.#signal.throwIfAborted();
-    const target = uploadTarget(url, this.options.file);
+    const target = await uploadTarget(url, this.options.file);
     const generation = this.#generation + 1;
     try {
       await this.#reconcile(target.client, generation);
