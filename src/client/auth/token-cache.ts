@@ -47,9 +47,19 @@ export class TokenCache {
     return !('token' in this.#source && typeof this.#source.token === 'string');
   }
 
-  async getToken(signal?: AbortSignal): Promise<string> {
+  /**
+   * The cached token while it needs no refresh, else undefined. Lets a caller skip waiting on a promise in the
+   * common case: nearly every request finds the token cached.
+   */
+  get freshToken(): string | undefined {
     const cached = this.#cached;
-    if (cached && this.#now() < cached.refreshAfter) return cached.token;
+    return cached && this.#now() < cached.refreshAfter ? cached.token : undefined;
+  }
+
+  async getToken(signal?: AbortSignal): Promise<string> {
+    const fresh = this.freshToken;
+    if (fresh !== undefined) return fresh;
+    const cached = this.#cached;
     // Still valid but due for refresh: refresh in the background-shared promise, and fall back to the
     // current token if the refresh fails before it actually expires.
     try {

@@ -6,28 +6,38 @@ import { isSecureTransport, type Policy } from './pipeline.js';
  * Adds `Authorization: Bearer` to requests for the API's own origin, and only there: never to blob SAS URLs,
  * a `next_link` on another host, or plain http other than loopback. On a 401 it re-acquires the token once
  * and resends, since Entra tokens can be revoked or expire early.
+ *
+ * The header is set on the request's own headers (the pipeline's copy; see {@link PipelineRequest}) on every
+ * attempt, so a retry always carries the current token. A cached token is used without waiting on a promise.
  */
 export function bearerTokenPolicy(options: { apiOrigin: string; tokens: TokenCache | undefined }): Policy {
-  return async (request, next) => {
-    const headers = new Headers(request.headers);
-    headers.delete('authorization');
-    if (!options.tokens || request.url.origin !== options.apiOrigin) return next({ ...request, headers });
-    if (!isSecureTransport(request.url)) {
-      throw new SecurityError(`refusing to send the access token over plain http to ${request.url.host}; use https (plain http is allowed only for loopback)`, {
-        code: 'InsecureTransport',
-        request: { method: request.method, url: request.url },
-      });
+  const { tokens } = options;
+  return (request, next) => {
+    const { headers } = request;
+    if (!tokens || request.url.origin !== options.apiOrigin) {
+      headers.delete('authorization');
+      return next(request);
     }
-    const token = await options.tokens.getToken(request.signal);
-    headers.set('authorization', `Bearer ${token}`);
-    const response = await next({ ...request, headers });
-    if (response.status !== 401 || !options.tokens.canRenew) return response;
+    if (!isSecureTransport(request.url)) {
+      return Promise.reject(
+        new SecurityError(`refusing to send the access token over plain http to ${request.url.host}; use https (plain http is allowed only for loopback)`, {
+          code: 'InsecureTransport',
+          request: { method: request.method, url: request.url },
+        }),
+      );
+    }
+    const sendWith = async (token: string): Promise<Response> => {
+      headers.set('authorization', `Bearer ${token}`);
+      const response = await next(request);
+      if (response.status !== 401 || !tokens.canRenew) return response;
 
-    options.tokens.invalidate(token);
-    await response.body?.cancel().catch(() => undefined);
-    const renewed = await options.tokens.getToken(request.signal);
-    const retryHeaders = new Headers(headers);
-    retryHeaders.set('authorization', `Bearer ${renewed}`);
-    return next({ ...request, headers: retryHeaders });
+      tokens.invalidate(token);
+      await response.body?.cancel().catch(() => undefined);
+      const renewed = await tokens.getToken(request.signal);
+      headers.set('authorization', `Bearer ${renewed}`);
+      return next(request);
+    };
+    const cached = tokens.freshToken;
+    return cached !== undefined ? sendWith(cached) : tokens.getToken(request.signal).then(sendWith);
   };
 }

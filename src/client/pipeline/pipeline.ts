@@ -7,6 +7,10 @@
 export interface PipelineRequest {
   readonly method: string;
   readonly url: URL;
+  /**
+   * The pipeline's own copy, made once where a call enters it: policies set headers here in place (each attempt
+   * sets the same ones again) instead of copying them at every step.
+   */
   readonly headers: Headers;
   readonly body?: string | Uint8Array | Blob;
   /** The caller's cancellation signal. Policies that add their own (timeouts) combine it. */

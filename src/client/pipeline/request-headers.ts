@@ -8,11 +8,11 @@ import type { Policy } from './pipeline.js';
  */
 export function requestHeadersPolicy(options: { correlationId: string; userAgent: string }): Policy {
   return (request, next) => {
-    const headers = new Headers(request.headers);
+    const { headers } = request;
     if (!headers.has('accept')) headers.set('accept', 'application/json');
     headers.set('user-agent', options.userAgent);
     headers.set('ms-correlationid', options.correlationId);
     if (!headers.has('ms-requestid')) headers.set('ms-requestid', randomUUID());
-    return next({ ...request, headers });
+    return next(request);
   };
 }

@@ -22,14 +22,17 @@ export class ParsedJsonResponse extends Response {
   readonly #bytes: Uint8Array;
   readonly #text: string;
   readonly #value: unknown;
+  #stream: ReadableStream<Uint8Array<ArrayBuffer>> | undefined;
 
   constructor(bytes: Uint8Array, text: string, init: ResponseInit, value: unknown) {
     super(null, init);
     this.#bytes = bytes;
     this.#text = text;
     this.#value = value;
-    let stream: ReadableStream<Uint8Array> | undefined;
-    Object.defineProperty(this, 'body', { get: () => (stream ??= new Response(bytes as Uint8Array<ArrayBuffer>).body!), enumerable: true });
+  }
+
+  override get body(): ReadableStream<Uint8Array<ArrayBuffer>> {
+    return (this.#stream ??= new Response(this.#bytes as Uint8Array<ArrayBuffer>).body!);
   }
 
   override json(): Promise<any> {
@@ -75,11 +78,7 @@ export function responseBodyPolicy(options: { maxResponseBytes: number; correlat
 
     const bytes = await readBytes(response, options.maxResponseBytes, request);
     const text = bytes.toString('utf8');
-    const headers = new Headers(response.headers);
-    headers.set('content-length', String(bytes.length));
-    headers.delete('content-encoding');
-    headers.delete('transfer-encoding');
-    const init = { status: response.status, statusText: response.statusText, headers };
+    const init = { status: response.status, statusText: response.statusText, headers: headersOfBody(response.headers, bytes.length) };
 
     if (!response.ok) {
       const failed = new Response(text, init);
@@ -102,7 +101,7 @@ export function responseBodyPolicy(options: { maxResponseBytes: number; correlat
       // Every read of this API answers with a resource or a list; an empty 200 (a misbehaving proxy, a cut
       // that still ended cleanly) must not turn into `undefined` data. Writes may answer 2xx without a body.
       if (request.method === 'GET' && response.status === 200) throw malformed(request, response, 'its body is empty where JSON was expected');
-      return new Response(null, { ...init, headers: withoutLength(headers) });
+      return new Response(null, { ...init, headers: withoutLength(init.headers) });
     }
     let value: unknown;
     try {
@@ -112,6 +111,20 @@ export function responseBodyPolicy(options: { maxResponseBytes: number; correlat
     }
     return new ParsedJsonResponse(bytes, text, init, value);
   };
+}
+
+/**
+ * The headers that describe the body as read: its length, and no transfer or content coding (fetch has decoded
+ * it). The Response built from them copies them anyway, so they are copied here only when one of them changes.
+ */
+function headersOfBody(headers: Headers, length: number): Headers {
+  const declared = String(length);
+  if (headers.get('content-length') === declared && !headers.has('content-encoding') && !headers.has('transfer-encoding')) return headers;
+  const copy = new Headers(headers);
+  copy.set('content-length', declared);
+  copy.delete('content-encoding');
+  copy.delete('transfer-encoding');
+  return copy;
 }
 
 /** A zero-length body must not advertise a length header that openapi-fetch would trip over. */
@@ -155,7 +168,9 @@ async function readBytes(response: Response, limit: number, request: PipelineReq
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks, total);
+  // A small body usually arrives in one chunk, which the reader has handed over: use it without a copy.
+  const [only] = chunks;
+  return chunks.length === 1 ? Buffer.from(only!.buffer, only!.byteOffset, only!.byteLength) : Buffer.concat(chunks, total);
 }
 
 function malformed(request: PipelineRequest, response: Response, why: string, cause?: unknown): MalformedResponseError {
