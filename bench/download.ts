@@ -1,6 +1,6 @@
 /**
- * Downloading a blob from Azurite: hwdash's downloadToFile (ranged, parallel, hashed, atomic) against the storage
- * SDK's BlobClient.downloadToFile with its defaults. Each download runs in its own process (see blob-worker.ts).
+ * Downloading a blob from Azurite: hwdash's downloadToFile (one streamed GET by default, hashed, atomic) against the
+ * storage SDK's BlobClient.downloadToFile with its defaults. Each download runs in its own process (blob-worker.ts).
  */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -61,7 +61,7 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
       {
         benchmark: `${benchmark}: peak RSS growth`,
         subject: 'downloadToFile',
-        baseline: `budget ${RSS_BUDGET_MIB} MiB (64 + 8 MiB × 4)`,
+        baseline: `budget ${RSS_BUDGET_MIB} MiB (64 + ${DEFAULT_DOWNLOAD_CHUNK_SIZE / MIB} MiB × ${DEFAULT_DOWNLOAD_CONCURRENCY})`,
         median: round(peak.median, 1),
         unit: 'MiB',
         spreadPct: round(peak.spreadPct, 1),

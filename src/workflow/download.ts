@@ -1,9 +1,11 @@
 /**
  * Downloading a blob (signed package, driver metadata) from its SAS URL to a file the caller names.
  *
- * The blob is fetched in ranges, `concurrency` at a time, and written in order, which gives its SHA-256 in the
- * same pass; memory stays at about `chunkSize × concurrency`. The bytes land in a temporary file that is renamed
- * into place only once the length matches, so a failed or cancelled download leaves nothing behind.
+ * By default the blob comes as one streamed GET, as the storage SDK's `downloadToFile` does, resumed from where it
+ * broke off if the response is cut; with `concurrency` above 1 it is fetched in ranges, that many at a time. Either
+ * way the bytes are written in order, which gives the SHA-256 in the same pass, and memory stays bounded (about
+ * `chunkSize × concurrency` for ranges). The bytes land in a temporary file that is renamed into place only once the
+ * length matches, so a failed or cancelled download leaves nothing behind.
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
@@ -35,12 +37,14 @@ export interface DownloadToFileOptions {
   /** Aborting cancels the requests in flight, removes the temporary file and rejects with the signal's reason. */
   signal?: AbortSignal;
   /**
-   * Ranges downloaded at once. 1 downloads the blob in a single request.
-   * @default 4
+   * Ranges downloaded at once. 1 streams the blob in a single request, which is the fastest on a good link and is
+   * resumed from its last byte if the response breaks off. Above 1, the blob is fetched in `chunkSize` ranges,
+   * that many in parallel, which can help on a link with high latency per connection.
+   * @default 1
    */
   concurrency?: number;
   /**
-   * Bytes per range.
+   * Bytes per range, when `concurrency` is above 1.
    * @default 8 MiB
    */
   chunkSize?: number;
@@ -85,9 +89,9 @@ export class DownloadError extends HdcError {
   }
 }
 
-export const DEFAULT_DOWNLOAD_CONCURRENCY = 4;
+export const DEFAULT_DOWNLOAD_CONCURRENCY = 1;
 export const DEFAULT_DOWNLOAD_CHUNK_SIZE = 8 * 1024 * 1024;
-/** Lets the storage SDK resume a range whose response breaks off mid-body. */
+/** Lets the storage SDK resume a response (whole blob or range) that breaks off mid-body, from its last byte. */
 const MAX_RETRY_REQUESTS = 5;
 
 /** Downloads the blob at `url` to `dest` atomically and returns its size and SHA-256. */
@@ -161,6 +165,8 @@ function toNodeReadable(stream: WebReadableStream | ReadableStream | NodeJS.Read
 class OrderedSink {
   readonly #hash: Hash = createHash('sha256');
   #written = 0;
+  /** The write under way, if any: a source that fails mid-write must not leave it running unseen. */
+  #writing: Promise<void> = Promise.resolve();
   #total: number | undefined;
 
   constructor(
@@ -192,10 +198,19 @@ class OrderedSink {
   async pipeFrom(source: NodeJS.ReadableStream, signal: AbortSignal | undefined): Promise<void> {
     const sink = new Writable({
       highWaterMark: 1024 * 1024,
-      write: (chunk: Buffer, _encoding, callback) => this.write(chunk).then(() => callback(), callback),
-      writev: (chunks, callback) => this.#writeMany(chunks.map(({ chunk }) => chunk as Buffer)).then(() => callback(), callback),
+      write: (chunk: Buffer, _encoding, callback) => this.#track(this.write(chunk)).then(() => callback(), callback),
+      writev: (chunks, callback) => this.#track(this.#writeMany(chunks.map(({ chunk }) => chunk as Buffer))).then(() => callback(), callback),
     });
-    await pipeline(source, sink, signal ? { signal } : {});
+    try {
+      await pipeline(source, sink, signal ? { signal } : {});
+    } finally {
+      await this.#writing.catch(() => undefined);
+    }
+  }
+
+  #track(write: Promise<void>): Promise<void> {
+    this.#writing = write;
+    return write;
   }
 
   async #writeMany(chunks: Buffer[]): Promise<void> {
@@ -249,7 +264,10 @@ function lengthMismatch(dest: string, detail: string): DownloadError {
 
 const CONTENT_RANGE = /^bytes \d+-\d+\/(\d+)$/;
 
-/** One blob download: the first range tells the size, the others follow `concurrency` at a time, written in order. */
+/**
+ * One blob download: a single streamed response, or, with `concurrency` above 1, a first range that tells the size
+ * and the others `concurrency` at a time, written in order.
+ */
 class RangedDownload {
   readonly #abort = new AbortController();
   readonly #signal: AbortSignal;
@@ -270,10 +288,58 @@ class RangedDownload {
   }
 
   async run(): Promise<{ size: number; sha256: string }> {
+    return this.concurrency === 1 ? this.#streamWhole() : this.#inRanges();
+  }
+
+  /**
+   * The whole blob as one response. When the response breaks off, the rest is asked for from the last byte written,
+   * of the same version of the blob (ETag). This is done here rather than by the SDK's `maxRetryRequests`, whose
+   * resuming stream gives up on a connection that drops (Node reports it as `aborted`; Azure/azure-sdk-for-js#32268).
+   */
+  async #streamWhole(): Promise<{ size: number; sha256: string }> {
+    const { expectedLength, dest } = this.options;
+    let response = await this.#request(0);
+    const total = response.contentLength!;
+    this.#setTotal(total);
+    if (expectedLength !== undefined && total !== expectedLength) {
+      response.readableStreamBody?.destroy();
+      throw lengthMismatchExpected(dest, total, expectedLength);
+    }
+    const sink = new OrderedSink(this.file, total, undefined, dest);
+    const etag = response.etag!;
+    for (let resumptions = 0; ; resumptions++) {
+      try {
+        await sink.pipeFrom(response.readableStreamBody!, this.#signal);
+        return sink.finish();
+      } catch (error) {
+        if (this.#signal.aborted || resumptions >= MAX_RETRY_REQUESTS || !isBrokenResponse(error)) throw error;
+      }
+      const offset = sink.written;
+      response = await this.#request(offset, etag);
+      if (response.contentLength !== total - offset) {
+        response.readableStreamBody?.destroy();
+        throw lengthMismatch(dest, `the rest from byte ${offset} came back as ${response.contentLength} bytes`);
+      }
+    }
+  }
+
+  /** The blob from `offset` to its end, in one response; `etag` pins the version a resumed download started with. */
+  #request(offset: number, etag?: string) {
+    return this.client.download(offset, undefined, {
+      abortSignal: this.#signal,
+      ...(etag === undefined ? {} : { conditions: { ifMatch: etag } }),
+      // Resumed by #streamWhole, from the bytes actually written.
+      maxRetryRequests: 0,
+      onProgress: ({ loadedBytes }) => this.#progress(0, offset + loadedBytes),
+    });
+  }
+
+  /** The first range tells the size; the others follow `concurrency` at a time, written in order. */
+  async #inRanges(): Promise<{ size: number; sha256: string }> {
     const { expectedLength, dest } = this.options;
     let first;
     try {
-      first = await this.client.download(0, this.concurrency > 1 ? this.chunkSize : undefined, {
+      first = await this.client.download(0, this.chunkSize, {
         abortSignal: this.#signal,
         maxRetryRequests: MAX_RETRY_REQUESTS,
         onProgress: ({ loadedBytes }) => this.#progress(0, loadedBytes),
@@ -380,6 +446,13 @@ function lengthMismatchExpected(dest: string, actual: number, expected: number):
     `The blob to download to ${dest} has ${actual} bytes, but ${expected} were expected; the URL may point to another file. Nothing was written.`,
     { dest, code: 'LengthMismatch' },
   );
+}
+
+/** A response body that broke off or failed in transit, as opposed to wrong data or a destination that cannot be written. */
+function isBrokenResponse(error: unknown): boolean {
+  if (error instanceof DownloadError) return false;
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return !(typeof code === 'string' && FILE_SYSTEM_CODES.has(code));
 }
 
 /** Error codes that mean the destination could not be written, as opposed to the bytes not arriving. */

@@ -1,13 +1,16 @@
 /**
  * Uploading a driver package to the submission's `initialPackage` SAS URL as an Azure block blob.
  *
- * The file is read once, in order (which gives its SHA-256), while up to `concurrency` blocks are staged in
- * parallel, each with its MD5 so that the service verifies it; memory stays at `blockSize × concurrency` whatever
- * the file size. Every failure is an error: the storage SDK's convenience uploads can report success after a failed
- * block, which must never happen here.
+ * Packages up to `maxSingleShotSize` go as one streamed Put Blob, as the storage SDK's `uploadFile` does: one
+ * request, the file read once in order (which gives its SHA-256). Larger packages are read once, in order, while up
+ * to `concurrency` blocks are staged in parallel, each with its MD5 so that the service verifies it; memory stays
+ * at `blockSize × concurrency` whatever the file size, and an expired URL resumes from the blocks already staged.
+ * Every failure is an error: the storage SDK's convenience uploads can report success after a failed block, which
+ * must never happen here.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import type { BlockBlobClient } from '@azure/storage-blob';
 import { HdcError, type HdcErrorOptions } from '../client/errors/hdc-error.js';
 import { redactUrl } from '../client/redact.js';
@@ -26,12 +29,20 @@ export interface UploadPackageOptions {
   sasUrl: string;
   /**
    * Returns a fresh upload URL when the current one expires mid-upload, typically by reading the submission
-   * again. Blocks already staged are kept, so the upload resumes rather than restarts. Without it, an expired
-   * URL fails the upload. The signal it gets is aborted when the upload is.
+   * again. The upload resumes from the blocks already staged above `maxSingleShotSize`, and restarts its single
+   * Put Blob below it, as the storage SDK does. Without it, an expired URL fails the upload. The signal it gets is
+   * aborted when the upload is.
    */
   refreshSasUrl?: (signal: AbortSignal) => Promise<string>;
   /**
-   * Bytes per block. Raised automatically when the file would need more than Azure's 50,000 blocks.
+   * Packages up to this size are sent as one streamed Put Blob (fastest, one request; restarted as a whole after
+   * a failure); larger ones as blocks. The same option and limit as the storage SDK's `uploadFile`: at most
+   * 256 MiB, 0 always uses blocks.
+   * @default 256 MiB
+   */
+  maxSingleShotSize?: number;
+  /**
+   * Bytes per block, for packages above `maxSingleShotSize`. Raised automatically when the file would need more than Azure's 50,000 blocks.
    * @default 8 MiB
    */
   blockSize?: number;
@@ -49,6 +60,7 @@ export interface UploadPackageResult {
   size: number;
   /** SHA-256 of the bytes read from the file, lowercase hex. */
   sha256: string;
+  /** Blocks committed; 0 when the package went as a single Put Blob. */
   blockCount: number;
   /** Blocks that were already staged when the URL was refreshed, and so were not sent again. */
   resumedBlocks: number;
@@ -80,6 +92,8 @@ export class UploadError extends HdcError {
 
 export const DEFAULT_UPLOAD_BLOCK_SIZE = 8 * 1024 * 1024;
 export const DEFAULT_UPLOAD_CONCURRENCY = 4;
+/** The storage SDK's limit for a single-shot upload (`BLOCK_BLOB_MAX_UPLOAD_BLOB_BYTES`), and our default. */
+export const MAX_SINGLE_SHOT_SIZE = 256 * 1024 * 1024;
 /** Azure's limits for a block blob. */
 const MAX_BLOCKS = 50_000;
 const MAX_BLOCK_SIZE = 4000 * 1024 * 1024;
@@ -101,6 +115,10 @@ export async function uploadPackage(options: UploadPackageOptions): Promise<Uplo
   if (!Number.isInteger(requestedBlockSize) || requestedBlockSize < 1 || requestedBlockSize > MAX_BLOCK_SIZE) {
     throw new RangeError(`blockSize must be an integer from 1 to ${MAX_BLOCK_SIZE} bytes, got ${requestedBlockSize}`);
   }
+  const maxSingleShotSize = options.maxSingleShotSize ?? MAX_SINGLE_SHOT_SIZE;
+  if (!Number.isInteger(maxSingleShotSize) || maxSingleShotSize < 0 || maxSingleShotSize > MAX_SINGLE_SHOT_SIZE) {
+    throw new RangeError(`maxSingleShotSize must be an integer from 0 to ${MAX_SINGLE_SHOT_SIZE} bytes, got ${maxSingleShotSize}`);
+  }
   options.signal?.throwIfAborted();
   const target = await uploadTarget(options.sasUrl, options.file);
 
@@ -116,6 +134,7 @@ export async function uploadPackage(options: UploadPackageOptions): Promise<Uplo
     if (stats.size === 0) {
       throw new UploadError(`The package ${options.file} is empty; build the package before uploading it.`, { file: options.file });
     }
+    if (stats.size <= maxSingleShotSize) return await new SingleShotUpload(handle, stats.size, target, options).run();
     // Azure allows 50,000 blocks per blob; bigger files get bigger blocks, in whole MiB.
     const smallestBlock = Math.ceil(stats.size / MAX_BLOCKS);
     const blockSize = requestedBlockSize >= smallestBlock ? requestedBlockSize : Math.ceil(smallestBlock / MIB) * MIB;
@@ -144,6 +163,150 @@ async function uploadTarget(sasUrl: string, file: string): Promise<UploadTarget>
   }
   const { BlockBlobClient } = await storageSdk();
   return { url: sasUrl, client: new BlockBlobClient(parsed.url.toString(), await blobPipeline()) };
+}
+
+/** Asks the caller for a fresh upload URL after the current one was refused. */
+async function freshTarget(options: UploadPackageOptions, signal: AbortSignal): Promise<UploadTarget> {
+  let url: string;
+  try {
+    url = await options.refreshSasUrl!(signal);
+  } catch (cause) {
+    if (signal.aborted) throw cause;
+    throw new UploadError(`The upload URL expired and getting a fresh one failed: ${(cause as Error)?.message ?? cause}`, {
+      file: options.file,
+      cause,
+    });
+  }
+  signal.throwIfAborted();
+  return uploadTarget(url, options.file);
+}
+
+/** Bytes read from the file per chunk of a single-shot body: fewer, larger socket writes than the fs default 64 KiB. */
+const SINGLE_SHOT_CHUNK = 1024 * 1024;
+
+/**
+ * The body of one Put Blob attempt: the file's first `size` bytes, read in order and hashed as they go. A file
+ * that became shorter fails the stream (and, through `onFailure`, the upload) rather than sending a short body.
+ */
+class PackageBody extends Readable {
+  readonly hash: Hash = createHash('sha256');
+  #position = 0;
+
+  constructor(
+    readonly handle: FileHandle,
+    readonly size: number,
+    readonly file: string,
+    readonly onFailure: (error: UploadError) => void,
+  ) {
+    super({ highWaterMark: SINGLE_SHOT_CHUNK });
+  }
+
+  /** Whether every byte was read: the SHA-256 then covers the whole package. */
+  get complete(): boolean {
+    return this.#position === this.size;
+  }
+
+  override _read(): void {
+    const length = Math.min(SINGLE_SHOT_CHUNK, this.size - this.#position);
+    if (length === 0) {
+      this.push(null);
+      return;
+    }
+    this.handle.read(Buffer.allocUnsafe(length), 0, length, this.#position).then(
+      ({ bytesRead, buffer }) => {
+        if (this.destroyed) return;
+        if (bytesRead === 0) {
+          this.#fail(new UploadError(`The package ${this.file} became shorter while it was being uploaded; upload a file that is not being written to.`, { file: this.file }));
+          return;
+        }
+        const chunk = buffer.subarray(0, bytesRead);
+        this.hash.update(chunk);
+        this.#position += bytesRead;
+        this.push(chunk);
+      },
+      (cause: unknown) => {
+        if (!this.destroyed) this.#fail(new UploadError(`Reading the package ${this.file} failed: ${(cause as Error).message}`, { file: this.file, cause }));
+      },
+    );
+  }
+
+  #fail(error: UploadError): void {
+    this.onFailure(error);
+    this.destroy(error);
+  }
+}
+
+/**
+ * One Put Blob of the whole package, streamed from the file. The storage SDK retries it with a fresh body from the
+ * factory; an expired URL is refreshed once and the request restarted.
+ */
+class SingleShotUpload {
+  readonly #abort = new AbortController();
+  readonly #signal: AbortSignal;
+  #target: UploadTarget;
+  #loaded = 0;
+  #body: PackageBody | undefined;
+  #readFailure: UploadError | undefined;
+
+  constructor(
+    readonly handle: FileHandle,
+    readonly size: number,
+    target: UploadTarget,
+    readonly options: UploadPackageOptions,
+  ) {
+    this.#target = target;
+    this.#signal = options.signal ? AbortSignal.any([options.signal, this.#abort.signal]) : this.#abort.signal;
+  }
+
+  async run(): Promise<UploadPackageResult> {
+    let refreshed = false;
+    try {
+      for (;;) {
+        try {
+          await this.#target.client.upload(() => this.#newBody(), this.size, {
+            abortSignal: this.#signal,
+            blobHTTPHeaders: { blobContentType: 'application/octet-stream' },
+            onProgress: ({ loadedBytes }) => this.#reportProgress(loadedBytes),
+          });
+        } catch (error) {
+          if (this.#readFailure) throw this.#readFailure;
+          if (this.#signal.aborted) throw error;
+          const failure = describeBlobFailure(error);
+          // A fresh URL refused at once is not the expiry that a refresh fixes.
+          if (!failure.urlRejected || !this.options.refreshSasUrl || refreshed) {
+            throw uploadFailure(error, this.options.file, this.#target.url, 'PUT', refreshed ? 'The refreshed upload URL was rejected as well' : undefined);
+          }
+          this.#target = await freshTarget(this.options, this.#signal);
+          refreshed = true;
+          continue;
+        }
+        const body = this.#body!;
+        if (!body.complete) throw new UploadError(`The package ${this.options.file} was not read to its end during the upload.`, { file: this.options.file });
+        this.#reportProgress(this.size);
+        return { size: this.size, sha256: body.hash.digest('hex'), blockCount: 0, resumedBlocks: 0 };
+      }
+    } finally {
+      this.#body?.destroy();
+    }
+  }
+
+  /** A body for the next attempt; the previous one is finished with (attempts never overlap). */
+  #newBody(): PackageBody {
+    this.#body?.destroy();
+    this.#body = new PackageBody(this.handle, this.size, this.options.file, (error) => {
+      // The SDK would retry a body that failed to read; stop it instead and report the file's problem.
+      this.#readFailure ??= error;
+      this.#abort.abort();
+    });
+    return this.#body;
+  }
+
+  #reportProgress(loadedBytes: number): void {
+    const bytes = Math.min(loadedBytes, this.size);
+    if (bytes <= this.#loaded) return;
+    this.#loaded = bytes;
+    this.options.onProgress?.({ loadedBytes: bytes, totalBytes: this.size });
+  }
 }
 
 /** One upload: the blocks' state across URL generations, the bounded staging queue, and the commit. */
@@ -327,18 +490,7 @@ class BlockUpload {
     if (this.#generation > 0 && !this.#progressSinceRefresh) {
       throw this.#uploadError(rejection, 'PUT', 'The refreshed upload URL was rejected as well');
     }
-    let url: string;
-    try {
-      url = await this.options.refreshSasUrl!(this.#signal);
-    } catch (cause) {
-      if (this.#signal.aborted) throw cause;
-      throw new UploadError(`The upload URL expired and getting a fresh one failed: ${(cause as Error)?.message ?? cause}`, {
-        file: this.options.file,
-        cause,
-      });
-    }
-    this.#signal.throwIfAborted();
-    const target = await uploadTarget(url, this.options.file);
+    const target = await freshTarget(this.options, this.#signal);
     const generation = this.#generation + 1;
     try {
       await this.#reconcile(target.client, generation);
@@ -383,25 +535,29 @@ class BlockUpload {
   }
 
   #uploadError(error: unknown, method: string, context?: string): UploadError {
-    const failure = describeBlobFailure(error);
-    const url = this.#target.url;
-    let advice = '';
-    if (failure.urlRejected) {
-      advice = ' The upload URL has expired or its signature is invalid: read the submission again for a fresh initialPackage URL and upload again.';
-    } else if (failure.status === 403) {
-      advice = ' The upload URL does not allow writing this blob: use the submission’s initialPackage URL.';
-    } else if (failure.status === 404) {
-      advice = ' The container or blob of the upload URL does not exist: use the submission’s current initialPackage URL.';
-    }
-    const what = context ?? `Uploading ${this.options.file} to ${redactUrl(url)} failed`;
-    return new UploadError(`${what}: ${failure.detail}.${advice}`, {
-      file: this.options.file,
-      urlRejected: failure.urlRejected,
-      status: failure.status,
-      code: failure.code,
-      requestId: failure.requestId,
-      request: { method, url },
-      cause: error,
-    });
+    return uploadFailure(error, this.options.file, this.#target.url, method, context);
   }
+}
+
+/** A failed storage call as an UploadError, with advice for the cases a caller can fix and the signature redacted. */
+function uploadFailure(error: unknown, file: string, url: string, method: string, context?: string): UploadError {
+  const failure = describeBlobFailure(error);
+  let advice = '';
+  if (failure.urlRejected) {
+    advice = ' The upload URL has expired or its signature is invalid: read the submission again for a fresh initialPackage URL and upload again.';
+  } else if (failure.status === 403) {
+    advice = ' The upload URL does not allow writing this blob: use the submission’s initialPackage URL.';
+  } else if (failure.status === 404) {
+    advice = ' The container or blob of the upload URL does not exist: use the submission’s current initialPackage URL.';
+  }
+  const what = context ?? `Uploading ${file} to ${redactUrl(url)} failed`;
+  return new UploadError(`${what}: ${failure.detail}.${advice}`, {
+    file,
+    urlRejected: failure.urlRejected,
+    status: failure.status,
+    code: failure.code,
+    requestId: failure.requestId,
+    request: { method, url },
+    cause: error,
+  });
 }

@@ -66,14 +66,66 @@ describe('downloadToFile', () => {
     expect(progress.last()).toEqual({ loadedBytes: content.length, totalBytes: content.length });
   });
 
-  it('downloads in a single request with concurrency 1', async () => {
+  it('downloads in a single streamed request by default, with monotonic progress', async () => {
     const url = proxy.via(await readUrl('package.cab'));
+    const progress = progressRecorder();
     proxy.reset();
 
-    const result = await downloadToFile({ url, dest: join(out, 'signed.cab'), concurrency: 1 });
+    const result = await downloadToFile({ url, dest: join(out, 'signed.cab'), onProgress: progress.onProgress });
+
+    expect(result).toEqual({ path: join(out, 'signed.cab'), size: content.length, sha256: sha256(content) });
+    expect((await readFile(result.path)).equals(content)).toBe(true);
+    expect(proxy.log.map((entry) => [entry.method, entry.status, entry.range])).toEqual([['GET', 200, undefined]]);
+    expect(progress.isMonotonic()).toBe(true);
+    expect(progress.events.every((event) => event.totalBytes === content.length)).toBe(true);
+    expect(progress.last()).toEqual({ loadedBytes: content.length, totalBytes: content.length });
+  });
+
+  it('resumes a response that breaks off from its last byte, with the same ETag', async () => {
+    const url = proxy.via(await readUrl('package.cab'));
+    const progress = progressRecorder();
+    proxy.reset();
+    proxy.cutNextResponseAfter = MiB + 5;
+
+    const result = await downloadToFile({ url, dest: join(out, 'signed.cab'), onProgress: progress.onProgress });
 
     expect(result.sha256).toBe(sha256(content));
-    expect(proxy.log.map((entry) => [entry.method, entry.status])).toEqual([['GET', 200]]);
+    expect((await readFile(result.path)).equals(content)).toBe(true);
+    const gets = proxy.log.filter((entry) => entry.method === 'GET');
+    expect(gets[0]).toMatchObject({ status: 200, cut: true });
+    // The SDK asks for the rest from where the body stopped; how much of it reached the client before the cut is
+    // up to the socket, but never more than the proxy sent.
+    expect(gets).toHaveLength(2);
+    const resumedFrom = Number(/^bytes=(\d+)-$/.exec(gets[1]!.range ?? '')?.[1]);
+    expect(resumedFrom).toBeGreaterThan(0);
+    expect(resumedFrom).toBeLessThanOrEqual(MiB + 5);
+    expect(gets[1]!.status).toBe(206);
+    const { etag } = await containerClient(azurite, 'signed').getBlobClient('package.cab').getProperties();
+    expect(gets[1]!.ifMatch).toBe(etag);
+    expect(progress.isMonotonic()).toBe(true);
+    expect(progress.last()).toEqual({ loadedBytes: content.length, totalBytes: content.length });
+    expect(await readdir(out)).toEqual(['signed.cab']);
+  });
+
+  it('stops a single-request download when aborted, leaving no file', async () => {
+    const url = proxy.via(await readUrl('package.cab'));
+    const controller = new AbortController();
+    let abortedAt = 0;
+    const error = await downloadToFile({
+      url,
+      dest: join(out, 'signed.cab'),
+      signal: controller.signal,
+      onProgress: ({ loadedBytes }) => {
+        if (loadedBytes > 0 && !abortedAt) {
+          abortedAt = performance.now();
+          controller.abort();
+        }
+      },
+    }).catch((caught: unknown) => caught);
+    expect(abortedAt).toBeGreaterThan(0);
+    expect(performance.now() - abortedAt).toBeLessThan(500);
+    expect(error).toBe(controller.signal.reason);
+    expect(await readdir(out)).toEqual([]);
   });
 
   it('writes an empty blob as an empty file', async () => {

@@ -16,6 +16,12 @@ export interface ProxiedRequest {
   path: string;
   /** Undefined when the client gave up before the answer. */
   status?: number;
+  /** The `Range` or `x-ms-range` the client asked for. */
+  range?: string;
+  /** The `If-Match` condition the client sent. */
+  ifMatch?: string;
+  /** The proxy cut the response short. */
+  cut?: boolean;
   errorCode?: string;
 }
 
@@ -25,6 +31,10 @@ export interface BlobProxy {
   readonly log: ProxiedRequest[];
   /** Milliseconds each request waits before it is forwarded. */
   delayMs: number;
+  /** The next this many requests are answered 503 ServerBusy by the proxy itself (the SDK retries those). */
+  failNext: number;
+  /** The next GET response is cut (its connection destroyed) after this many body bytes. */
+  cutNextResponseAfter: number | undefined;
   /** Most requests open at the same time since the last `reset()`. */
   readonly maxConcurrent: number;
   /** Clears the log and the concurrency high-water mark. */
@@ -40,6 +50,8 @@ export async function startBlobProxy(blobEndpoint: string): Promise<BlobProxy> {
   const proxy: BlobProxy = {
     log,
     delayMs: 0,
+    failNext: 0,
+    cutNextResponseAfter: undefined,
     get maxConcurrent() {
       return maxConcurrent;
     },
@@ -67,6 +79,9 @@ export async function startBlobProxy(blobEndpoint: string): Promise<BlobProxy> {
       blockId: url.searchParams.get('blockid') ?? undefined,
       path: url.pathname,
     };
+    const range = req.headers['x-ms-range'] ?? req.headers.range;
+    if (typeof range === 'string') entry.range = range;
+    if (typeof req.headers['if-match'] === 'string') entry.ifMatch = req.headers['if-match'];
     log.push(entry);
     maxConcurrent = Math.max(maxConcurrent, ++open);
     let gone = false;
@@ -76,6 +91,16 @@ export async function startBlobProxy(blobEndpoint: string): Promise<BlobProxy> {
     });
     const send = (): void => {
       if (gone) return;
+      if (proxy.failNext > 0) {
+        proxy.failNext--;
+        entry.status = 503;
+        entry.errorCode = 'ServerBusy';
+        req.resume();
+        res.writeHead(503, { 'x-ms-error-code': 'ServerBusy', connection: 'close' }).end();
+        return;
+      }
+      const cutAfter = req.method === 'GET' ? proxy.cutNextResponseAfter : undefined;
+      if (cutAfter !== undefined) proxy.cutNextResponseAfter = undefined;
       const upstream = forward(
         { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
         (answer) => {
@@ -83,7 +108,25 @@ export async function startBlobProxy(blobEndpoint: string): Promise<BlobProxy> {
           const code = answer.headers['x-ms-error-code'];
           if (typeof code === 'string') entry.errorCode = code;
           res.writeHead(answer.statusCode!, answer.headers);
-          answer.pipe(res);
+          if (cutAfter === undefined) {
+            answer.pipe(res);
+            return;
+          }
+          let sent = 0;
+          answer.on('data', (chunk: Buffer) => {
+            if (sent >= cutAfter) return;
+            const part = chunk.subarray(0, cutAfter - sent);
+            sent += part.length;
+            if (sent < cutAfter) {
+              res.write(part);
+              return;
+            }
+            entry.cut = true;
+            res.write(part, () => {
+              upstream.destroy();
+              res.destroy();
+            });
+          });
         },
       );
       upstream.on('error', () => res.destroy());

@@ -44,7 +44,7 @@ async function blobBytes(sasUrl: string): Promise<Buffer> {
 }
 
 describe('uploadPackage', () => {
-  it('uploads a file smaller than a block as a single committed block', async () => {
+  it('uploads a small package as one Put Blob and reports its size and SHA-256', async () => {
     const file = join(dir.path, 'small.cab');
     await writeFile(file, 'MSCF driver package');
     const sasUrl = await uploadUrl();
@@ -55,7 +55,7 @@ describe('uploadPackage', () => {
     expect(result).toEqual({
       size: 19,
       sha256: await sha256OfFile(file),
-      blockCount: 1,
+      blockCount: 0,
       resumedBlocks: 0,
     });
     expect((await blobBytes(sasUrl)).toString()).toBe('MSCF driver package');
@@ -64,14 +64,124 @@ describe('uploadPackage', () => {
     expect(progress.last()).toEqual({ loadedBytes: 19, totalBytes: 19 });
   });
 
-  it('stages a multi-block file in parallel, commits the blocks in order and reports monotonic progress', async () => {
+  it('sends a package up to maxSingleShotSize as a single streamed Put Blob, with monotonic progress', async () => {
+    const file = join(dir.path, 'single-shot.cab');
+    const size = 3 * MiB + 17;
+    await writePatternFile(file, size);
+    const sasUrl = proxy.via(await uploadUrl());
+    const progress = progressRecorder();
+    proxy.reset();
+
+    const result = await uploadPackage({ file, sasUrl, maxSingleShotSize: size, onProgress: progress.onProgress });
+
+    expect(result).toEqual({ size, sha256: await sha256OfFile(file), blockCount: 0, resumedBlocks: 0 });
+    expect(proxy.log.map((entry) => [entry.method, entry.comp, entry.status])).toEqual([['PUT', undefined, 201]]);
+    expect((await blobBytes(sasUrl)).equals(await readFile(file))).toBe(true);
+    expect(progress.events.length).toBeGreaterThan(1);
+    expect(progress.isMonotonic()).toBe(true);
+    expect(progress.last()).toEqual({ loadedBytes: size, totalBytes: size });
+  });
+
+  it('hashes the attempt that succeeded when the SDK retries the Put Blob with a fresh body', async () => {
+    const file = join(dir.path, 'single-shot-retry.cab');
+    const size = 2 * MiB + 5;
+    await writePatternFile(file, size);
+    const sasUrl = proxy.via(await uploadUrl());
+    const progress = progressRecorder();
+    proxy.reset();
+    proxy.failNext = 1;
+
+    const result = await uploadPackage({ file, sasUrl, onProgress: progress.onProgress });
+
+    expect(proxy.log.map((entry) => [entry.method, entry.status])).toEqual([
+      ['PUT', 503],
+      ['PUT', 201],
+    ]);
+    expect(result).toEqual({ size, sha256: await sha256OfFile(file), blockCount: 0, resumedBlocks: 0 });
+    expect((await blobBytes(sasUrl)).equals(await readFile(file))).toBe(true);
+    expect(progress.isMonotonic()).toBe(true);
+    expect(progress.last()).toEqual({ loadedBytes: size, totalBytes: size });
+  }, 20_000);
+
+  it('restarts the single Put Blob with a fresh URL when the upload URL expires mid-upload', async () => {
+    const file = join(dir.path, 'single-shot-expiry.cab');
+    const size = MiB + 3;
+    await writePatternFile(file, size);
+    const blob = `package-${++blobNumber}.cab`;
+    // Azurite enforces `se` when the request arrives; the SAS is good to the second, so it lapses 1 to 2 s from
+    // now, and the proxy holds the PUT for 2.5 s: the 403 below is the real expiry.
+    const expiring = proxy.via(await uploadUrl({ blob, expiresInMs: 2_000 }));
+    let refreshes = 0;
+    proxy.reset();
+    proxy.delayMs = 2_500;
+    let result;
+    try {
+      result = await uploadPackage({
+        file,
+        sasUrl: expiring,
+        refreshSasUrl: async () => {
+          refreshes++;
+          proxy.delayMs = 0;
+          return proxy.via(await uploadUrl({ blob }));
+        },
+      });
+    } finally {
+      proxy.delayMs = 0;
+    }
+
+    expect(refreshes).toBe(1);
+    expect(proxy.log.map((entry) => [entry.method, entry.comp, entry.status, entry.errorCode])).toEqual([
+      ['PUT', undefined, 403, 'AuthorizationFailure'],
+      ['PUT', undefined, 201, undefined],
+    ]);
+    expect(result).toEqual({ size, sha256: await sha256OfFile(file), blockCount: 0, resumedBlocks: 0 });
+    const stored = await containerClient(azurite, 'ingestion').getBlobClient(blob).downloadToBuffer();
+    expect(stored.equals(await readFile(file))).toBe(true);
+  }, 20_000);
+
+  it('stops a single-shot upload at once when aborted, leaving no blob', async () => {
+    const file = join(dir.path, 'single-shot-abort.cab');
+    await writePatternFile(file, 4 * MiB);
+    const blob = `package-${++blobNumber}.cab`;
+    const sasUrl = proxy.via(await uploadUrl({ blob }));
+    proxy.reset();
+    proxy.delayMs = 200;
+    const controller = new AbortController();
+    let abortedAt = 0;
+    try {
+      const error = await uploadPackage({
+        file,
+        sasUrl,
+        signal: controller.signal,
+        onProgress: () => {
+          if (!abortedAt) {
+            abortedAt = performance.now();
+            controller.abort();
+          }
+        },
+      }).catch((caught: unknown) => caught);
+      expect(abortedAt).toBeGreaterThan(0);
+      expect(performance.now() - abortedAt).toBeLessThan(500);
+      expect(error).toBe(controller.signal.reason);
+    } finally {
+      proxy.delayMs = 0;
+    }
+    expect(proxy.log.filter((entry) => entry.status === 201)).toEqual([]);
+    expect(await containerClient(azurite, 'ingestion').getBlobClient(blob).exists()).toBe(false);
+  });
+
+  it('refuses a maxSingleShotSize above the SDK limit of 256 MiB', async () => {
+    await expect(uploadPackage({ file: join(dir.path, 'small.cab'), sasUrl: await uploadUrl(), maxSingleShotSize: 256 * MiB + 1 })).rejects.toThrow(RangeError);
+  });
+
+  it('stages a file above maxSingleShotSize in parallel blocks, commits the blocks in order and reports monotonic progress', async () => {
     const file = join(dir.path, 'multi.cab');
     const size = 5 * MiB + 123;
     await writePatternFile(file, size);
     const sasUrl = await uploadUrl();
     const progress = progressRecorder();
 
-    const result = await uploadPackage({ file, sasUrl, blockSize: 512 * KiB, concurrency: 3, onProgress: progress.onProgress });
+    const result = await uploadPackage({ file, sasUrl, maxSingleShotSize: 0, blockSize: 512 * KiB, concurrency: 3, onProgress: progress.onProgress });
 
     expect(result).toEqual({ size, sha256: await sha256OfFile(file), blockCount: 11, resumedBlocks: 0 });
     const blockList = await new BlockBlobClient(sasUrl).getBlockList('committed');
@@ -90,7 +200,7 @@ describe('uploadPackage', () => {
     proxy.reset();
     proxy.delayMs = 30;
     try {
-      await uploadPackage({ file, sasUrl, blockSize: 128 * KiB, concurrency: 3 });
+      await uploadPackage({ file, sasUrl, maxSingleShotSize: 0, blockSize: 128 * KiB, concurrency: 3 });
     } finally {
       proxy.delayMs = 0;
     }
@@ -98,7 +208,7 @@ describe('uploadPackage', () => {
     expect(proxy.maxConcurrent).toBe(3);
   });
 
-  it('resumes after the upload URL expires mid-upload: staged blocks are not sent again', async () => {
+  it('resumes above maxSingleShotSize after the upload URL expires mid-upload: staged blocks are not sent again', async () => {
     const file = join(dir.path, 'resume.cab');
     const blockSize = 64 * KiB;
     const blockCount = 24;
@@ -115,6 +225,7 @@ describe('uploadPackage', () => {
       result = await uploadPackage({
         file,
         sasUrl: expiring,
+        maxSingleShotSize: 0,
         blockSize,
         concurrency: 1,
         refreshSasUrl: async () => {
@@ -148,7 +259,7 @@ describe('uploadPackage', () => {
     expect(stored.equals(await readFile(file))).toBe(true);
   }, 20_000);
 
-  it('stops quickly when aborted and rejects with the abort reason, committing nothing', async () => {
+  it('stops a block upload quickly when aborted and rejects with the abort reason, committing nothing', async () => {
     const file = join(dir.path, 'abort.cab');
     await writePatternFile(file, 4 * MiB);
     const blob = `package-${++blobNumber}.cab`;
@@ -161,6 +272,7 @@ describe('uploadPackage', () => {
       const upload = uploadPackage({
         file,
         sasUrl,
+        maxSingleShotSize: 0,
         blockSize: 256 * KiB,
         concurrency: 2,
         signal: controller.signal,
