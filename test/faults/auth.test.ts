@@ -1,29 +1,16 @@
 /** Tokens: refreshed ahead of expiry (never sent expired), re-acquired once on a 401, and never leaked. */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { AuthenticationError, createHdcClient, HDC_SCOPE } from '../../src/client/index.js';
-import { dynamic, json, startScenarioServer, type RecordedRequest, type ScenarioServer } from './server.js';
-import { bearerOf, captureConsole, caught, CLIENT_SECRET, expectNoSecrets, FakeClock, leakyMessage, PRODUCT_ID, scenarioClient, SUBMISSION_ID, TOKEN } from './support.js';
+import { dynamic, json, type RecordedRequest } from './server.js';
+import { bearerOf, caught, CLIENT_SECRET, expectNoSecrets, FakeClock, leakyMessage, PRODUCT_ID, scenarioClient, SUBMISSION_ID, TOKEN, useScenarioServer } from './support.js';
 
 const SUBMISSION_PATH = `/products/${PRODUCT_ID}/submissions/${SUBMISSION_ID}`;
 const submission = `{"id":${SUBMISSION_ID},"commitStatus":"commitPending"}`;
 const MINUTE = 60_000;
 const unauthorized = json(401, { statusCode: 401, message: leakyMessage('Unauthorized. ') }, { 'www-authenticate': 'Bearer error="invalid_token"' });
 
-let server: ScenarioServer;
-let logs: string[];
-beforeAll(async () => {
-  server = await startScenarioServer();
-});
-afterAll(() => server.close());
-beforeEach(() => {
-  logs = captureConsole();
-});
-afterEach(() => {
-  server.reset();
-  jest.restoreAllMocks();
-  jest.useRealTimers();
-});
+const scenario = useScenarioServer();
 
 /**
  * An Entra-like credential: each `getToken` issues a new token valid for `lifetimeMs` from the (faked) now,
@@ -46,7 +33,7 @@ function issuingCredential(lifetimeMs: number) {
     const expiresOn = issued.get(bearerOf(request) ?? '');
     return expiresOn !== undefined && request.at < expiresOn ? json(200, submission) : unauthorized;
   });
-  const validAtArrival = () => server.requests.map((request) => (issued.get(bearerOf(request) ?? '') ?? 0) > request.at);
+  const validAtArrival = () => scenario.server.requests.map((request) => (issued.get(bearerOf(request) ?? '') ?? 0) > request.at);
   return { credential, issued, scopes, service, validAtArrival };
 }
 
@@ -63,8 +50,8 @@ describe('a token that expires mid-run', () => {
   it('is refreshed 5 minutes ahead of expiry, so an expired token is never sent', async () => {
     fakeDate();
     const { credential, issued, scopes, service, validAtArrival } = issuingCredential(60 * MINUTE);
-    server.route('GET', SUBMISSION_PATH, service);
-    const { client, retries } = scenarioClient(server.baseUrl, { credential });
+    scenario.server.route('GET', SUBMISSION_PATH, service);
+    const { client, retries } = scenarioClient(scenario.server.baseUrl, { credential });
 
     await client.submissions.get(PRODUCT_ID, SUBMISSION_ID); // t = 0: token 1
     advance(30 * MINUTE);
@@ -74,25 +61,25 @@ describe('a token that expires mid-run', () => {
     advance(10 * MINUTE);
     await client.submissions.get(PRODUCT_ID, SUBMISSION_ID); // t = 66 min: token 1 expired, token 2 used
 
-    expect(server.requests.map(bearerOf)).toEqual([`${TOKEN}-1`, `${TOKEN}-1`, `${TOKEN}-2`, `${TOKEN}-2`]);
+    expect(scenario.server.requests.map(bearerOf)).toEqual([`${TOKEN}-1`, `${TOKEN}-1`, `${TOKEN}-2`, `${TOKEN}-2`]);
     expect(validAtArrival()).toEqual([true, true, true, true]);
     expect(issued.size).toBe(2);
     expect(scopes).toEqual([HDC_SCOPE, HDC_SCOPE]);
-    expectNoSecrets(retries, logs);
+    expectNoSecrets(retries, scenario.logs);
   });
 
   it('expires during a Retry-After wait: the retry carries a fresh token', async () => {
     fakeDate();
     // Valid for 5 min 1 s: usable now, due for refresh one second later.
     const { credential, service, validAtArrival } = issuingCredential(5 * MINUTE + 1000);
-    server.route('GET', SUBMISSION_PATH, json(503, { error: { code: 'serviceUnavailable', message: 'busy' } }, { 'retry-after': '2' }), service);
+    scenario.server.route('GET', SUBMISSION_PATH, json(503, { error: { code: 'serviceUnavailable', message: 'busy' } }, { 'retry-after': '2' }), service);
     const clock = new FakeClock(advance);
-    const { client } = scenarioClient(server.baseUrl, { credential, clock });
+    const { client } = scenarioClient(scenario.server.baseUrl, { credential, clock });
 
     await client.submissions.get(PRODUCT_ID, SUBMISSION_ID);
 
     expect(clock.delays).toEqual([2000]);
-    expect(server.requests.map(bearerOf)).toEqual([`${TOKEN}-1`, `${TOKEN}-2`]);
+    expect(scenario.server.requests.map(bearerOf)).toEqual([`${TOKEN}-1`, `${TOKEN}-2`]);
     expect(validAtArrival()).toEqual([true, true]);
   });
 
@@ -106,15 +93,15 @@ describe('a token that expires mid-run', () => {
         return { token: TOKEN, expiresOnTimestamp: Date.now() + 60 * MINUTE };
       },
     };
-    server.route('GET', SUBMISSION_PATH, json(200, submission));
-    const { client } = scenarioClient(server.baseUrl, { credential });
+    scenario.server.route('GET', SUBMISSION_PATH, json(200, submission));
+    const { client } = scenarioClient(scenario.server.baseUrl, { credential });
 
     await client.submissions.get(PRODUCT_ID, SUBMISSION_ID);
     advance(57 * MINUTE);
     await client.submissions.get(PRODUCT_ID, SUBMISSION_ID);
 
     expect(calls).toBe(2);
-    expect(server.requests.map(bearerOf)).toEqual([TOKEN, TOKEN]);
+    expect(scenario.server.requests.map(bearerOf)).toEqual([TOKEN, TOKEN]);
   });
 
   it('no token can be obtained: AuthenticationError, nothing sent, the client secret not in the error', async () => {
@@ -126,16 +113,16 @@ describe('a token that expires mid-run', () => {
           throw new Error(`ClientSecretCredential: AADSTS7000215 invalid client secret "${CLIENT_SECRET}" for app 00000000-0000-0000-0000-000000000001`);
         },
       };
-      server.route('GET', SUBMISSION_PATH, json(200, submission));
-      const { client, retries } = scenarioClient(server.baseUrl, { credential });
+      scenario.server.route('GET', SUBMISSION_PATH, json(200, submission));
+      const { client, retries } = scenarioClient(scenario.server.baseUrl, { credential });
 
       const error = await caught(() => client.submissions.get(PRODUCT_ID, SUBMISSION_ID));
 
       expect(error).toBeInstanceOf(AuthenticationError);
       expect((error as AuthenticationError).code).toBe('TokenAcquisitionFailed');
       expect((error as AuthenticationError).message).toContain('AADSTS7000215');
-      expect(server.requests).toHaveLength(0);
-      expectNoSecrets(error, retries, logs);
+      expect(scenario.server.requests).toHaveLength(0);
+      expectNoSecrets(error, retries, scenario.logs);
     } finally {
       if (previous === undefined) delete process.env.AZURE_CLIENT_SECRET;
       else process.env.AZURE_CLIENT_SECRET = previous;
@@ -157,52 +144,52 @@ describe('401 Unauthorized', () => {
 
   it('once, then success: the token is re-acquired once and the request resent', async () => {
     const tokens = rotatingTokens();
-    server.route('GET', SUBMISSION_PATH, unauthorized, json(200, submission));
-    const { client, clock, retries } = scenarioClient(server.baseUrl, { token: tokens.token });
+    scenario.server.route('GET', SUBMISSION_PATH, unauthorized, json(200, submission));
+    const { client, clock, retries } = scenarioClient(scenario.server.baseUrl, { token: tokens.token });
 
     const result = await client.submissions.get(PRODUCT_ID, SUBMISSION_ID);
 
     expect(result.id).toBe(SUBMISSION_ID);
-    expect(server.requests.map(bearerOf)).toEqual([`${TOKEN}-1`, `${TOKEN}-2`]);
+    expect(scenario.server.requests.map(bearerOf)).toEqual([`${TOKEN}-1`, `${TOKEN}-2`]);
     expect(tokens.handedOut).toHaveLength(2);
     expect(clock.delays).toEqual([]);
-    expectNoSecrets(retries, logs);
+    expectNoSecrets(retries, scenario.logs);
   });
 
   it('once on a create POST (rejected before acting): resent once with the new token', async () => {
     const tokens = rotatingTokens();
-    server.route('POST', `/products/${PRODUCT_ID}/submissions`, unauthorized, json(200, submission));
-    const { client } = scenarioClient(server.baseUrl, { token: tokens.token });
+    scenario.server.route('POST', `/products/${PRODUCT_ID}/submissions`, unauthorized, json(200, submission));
+    const { client } = scenarioClient(scenario.server.baseUrl, { token: tokens.token });
 
     await client.submissions.create(PRODUCT_ID, { name: 'x', type: 'initial' });
 
-    expect(server.requests.map(bearerOf)).toEqual([`${TOKEN}-1`, `${TOKEN}-2`]);
+    expect(scenario.server.requests.map(bearerOf)).toEqual([`${TOKEN}-1`, `${TOKEN}-2`]);
   });
 
   it('always: AuthenticationError after exactly 2 requests', async () => {
     const tokens = rotatingTokens();
-    server.route('GET', SUBMISSION_PATH, unauthorized);
-    const { client, clock, retries } = scenarioClient(server.baseUrl, { token: tokens.token });
+    scenario.server.route('GET', SUBMISSION_PATH, unauthorized);
+    const { client, clock, retries } = scenarioClient(scenario.server.baseUrl, { token: tokens.token });
 
     const error = await caught(() => client.submissions.get(PRODUCT_ID, SUBMISSION_ID));
 
     expect(error).toBeInstanceOf(AuthenticationError);
     expect((error as AuthenticationError).status).toBe(401);
-    expect(server.count('GET', SUBMISSION_PATH)).toBe(2);
+    expect(scenario.server.count('GET', SUBMISSION_PATH)).toBe(2);
     expect(tokens.handedOut).toHaveLength(2);
     expect(clock.delays).toEqual([]);
-    expectNoSecrets(error, retries, logs);
+    expectNoSecrets(error, retries, scenario.logs);
   });
 
   it('a fixed string token cannot be renewed: AuthenticationError after one request', async () => {
-    server.route('GET', SUBMISSION_PATH, unauthorized);
-    const client = createHdcClient({ baseUrl: server.baseUrl, token: TOKEN, retry: { sleep: new FakeClock().sleep } });
+    scenario.server.route('GET', SUBMISSION_PATH, unauthorized);
+    const client = createHdcClient({ baseUrl: scenario.server.baseUrl, token: TOKEN, retry: { sleep: new FakeClock().sleep } });
 
     const error = await caught(() => client.submissions.get(PRODUCT_ID, SUBMISSION_ID));
 
     expect(error).toBeInstanceOf(AuthenticationError);
-    expect(server.count('GET', SUBMISSION_PATH)).toBe(1);
-    expectNoSecrets(error, logs);
+    expect(scenario.server.count('GET', SUBMISSION_PATH)).toBe(1);
+    expectNoSecrets(error, scenario.logs);
   });
 
   it('one caller aborting a shared token request does not fail the others', async () => {
@@ -219,8 +206,8 @@ describe('401 Unauthorized', () => {
           });
         }),
     };
-    server.route('GET', SUBMISSION_PATH, json(200, submission));
-    const { client } = scenarioClient(server.baseUrl, { credential });
+    scenario.server.route('GET', SUBMISSION_PATH, json(200, submission));
+    const { client } = scenarioClient(scenario.server.baseUrl, { credential });
     const cancelled = new AbortController();
     const reason = new Error('this caller gave up');
 
@@ -231,7 +218,7 @@ describe('401 Unauthorized', () => {
     expect(await first).toBe(reason);
     expect((await second).id).toBe(SUBMISSION_ID);
     expect(calls).toBe(1);
-    expect(server.requests.map(bearerOf)).toEqual([TOKEN]);
+    expect(scenario.server.requests.map(bearerOf)).toEqual([TOKEN]);
   });
 
   it('concurrent calls share one token request', async () => {
@@ -243,12 +230,12 @@ describe('401 Unauthorized', () => {
         return { token: TOKEN, expiresOnTimestamp: Date.now() + 60 * MINUTE };
       },
     };
-    server.route('GET', SUBMISSION_PATH, json(200, submission));
-    const { client } = scenarioClient(server.baseUrl, { credential });
+    scenario.server.route('GET', SUBMISSION_PATH, json(200, submission));
+    const { client } = scenarioClient(scenario.server.baseUrl, { credential });
 
     await Promise.all(Array.from({ length: 5 }, () => client.submissions.get(PRODUCT_ID, SUBMISSION_ID)));
 
     expect(calls).toBe(1);
-    expect(server.requests.map(bearerOf)).toEqual(Array(5).fill(TOKEN));
+    expect(scenario.server.requests.map(bearerOf)).toEqual(Array(5).fill(TOKEN));
   });
 });

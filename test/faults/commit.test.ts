@@ -2,10 +2,10 @@
  * The ambiguous commit: after a failure that may have come after the service acted (502, timeout, reset,
  * RequestInvalidForCurrentState), the client reads the submission's commitStatus and never commits blind twice.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { InvalidStateError, NotFoundError, ServerError, TimeoutError } from '../../src/client/index.js';
-import { empty, json, resetBeforeHeaders, resetMidBody, startScenarioServer, text, trickle, type ScenarioServer } from './server.js';
-import { captureConsole, caught, expectNoSecrets, leakyMessage, PRODUCT_ID, scenarioClient, SUBMISSION_ID } from './support.js';
+import { empty, json, resetBeforeHeaders, resetMidBody, text, trickle } from './server.js';
+import { caught, expectNoSecrets, leakyMessage, PRODUCT_ID, scenarioClient, SUBMISSION_ID, useScenarioServer } from './support.js';
 
 const SUBMISSION_PATH = `/products/${PRODUCT_ID}/submissions/${SUBMISSION_ID}`;
 const COMMIT_PATH = `${SUBMISSION_PATH}/commit`;
@@ -13,39 +13,27 @@ const withStatus = (commitStatus: string) => json(200, `{"id":${SUBMISSION_ID},"
 const badGateway = text(502, `Bad Gateway. ${leakyMessage()}`);
 const accepted = empty(202);
 
-let server: ScenarioServer;
-let logs: string[];
-beforeAll(async () => {
-  server = await startScenarioServer();
-});
-afterAll(() => server.close());
-beforeEach(() => {
-  logs = captureConsole();
-});
-afterEach(() => {
-  server.reset();
-  jest.restoreAllMocks();
-});
+const scenario = useScenarioServer();
 
-const commits = () => server.count('POST', COMMIT_PATH);
-const reads = () => server.count('GET', SUBMISSION_PATH);
+const commits = () => scenario.server.count('POST', COMMIT_PATH);
+const reads = () => scenario.server.count('GET', SUBMISSION_PATH);
 
 describe('commit', () => {
   it('202: committed with one request and no read', async () => {
-    server.route('POST', COMMIT_PATH, accepted);
-    const { client } = scenarioClient(server.baseUrl);
+    scenario.server.route('POST', COMMIT_PATH, accepted);
+    const { client } = scenarioClient(scenario.server.baseUrl);
 
     expect(await client.submissions.commit(PRODUCT_ID, SUBMISSION_ID)).toEqual({ verified: false, attempts: 1 });
     expect(commits()).toBe(1);
     expect(reads()).toBe(0);
     // As the reference asks: no body, Content-Length 0.
-    expect(server.requests[0]!.body).toBe('');
+    expect(scenario.server.requests[0]!.body).toBe('');
   });
 
   it('502 while the commit really happened: the read shows it, success after exactly one commit', async () => {
-    server.route('POST', COMMIT_PATH, badGateway, accepted);
-    server.route('GET', SUBMISSION_PATH, withStatus('CommitReceived'));
-    const { client, clock, retries } = scenarioClient(server.baseUrl);
+    scenario.server.route('POST', COMMIT_PATH, badGateway, accepted);
+    scenario.server.route('GET', SUBMISSION_PATH, withStatus('CommitReceived'));
+    const { client, clock, retries } = scenarioClient(scenario.server.baseUrl);
 
     const outcome = await client.submissions.commit(PRODUCT_ID, SUBMISSION_ID);
 
@@ -53,13 +41,13 @@ describe('commit', () => {
     expect(commits()).toBe(1);
     expect(reads()).toBe(1);
     expect(clock.delays).toEqual([]);
-    expectNoSecrets(retries, logs);
+    expectNoSecrets(retries, scenario.logs);
   });
 
   it('502 while the commit did not happen: the read shows commitPending, so one verified resend', async () => {
-    server.route('POST', COMMIT_PATH, badGateway, accepted);
-    server.route('GET', SUBMISSION_PATH, withStatus('commitPending'));
-    const { client } = scenarioClient(server.baseUrl);
+    scenario.server.route('POST', COMMIT_PATH, badGateway, accepted);
+    scenario.server.route('GET', SUBMISSION_PATH, withStatus('commitPending'));
+    const { client } = scenarioClient(scenario.server.baseUrl);
 
     const outcome = await client.submissions.commit(PRODUCT_ID, SUBMISSION_ID);
 
@@ -67,13 +55,13 @@ describe('commit', () => {
     expect(commits()).toBe(2);
     expect(reads()).toBe(1);
     // The read came between the two commits: the second one was not blind.
-    expect(server.requests.map((request) => request.method)).toEqual(['POST', 'GET', 'POST']);
+    expect(scenario.server.requests.map((request) => request.method)).toEqual(['POST', 'GET', 'POST']);
   });
 
   it('502 twice with the submission still pending: ServerError after two commits, never a third', async () => {
-    server.route('POST', COMMIT_PATH, badGateway);
-    server.route('GET', SUBMISSION_PATH, withStatus('commitPending'));
-    const { client, retries } = scenarioClient(server.baseUrl);
+    scenario.server.route('POST', COMMIT_PATH, badGateway);
+    scenario.server.route('GET', SUBMISSION_PATH, withStatus('commitPending'));
+    const { client, retries } = scenarioClient(scenario.server.baseUrl);
 
     const error = await caught(() => client.submissions.commit(PRODUCT_ID, SUBMISSION_ID));
 
@@ -82,27 +70,27 @@ describe('commit', () => {
     expect((error as ServerError).message).toContain('the submission is still commitPending, so nothing was committed');
     expect(commits()).toBe(2);
     expect(reads()).toBe(2);
-    expect(server.requests.map((request) => request.method)).toEqual(['POST', 'GET', 'POST', 'GET']);
-    expectNoSecrets(error, retries, logs);
+    expect(scenario.server.requests.map((request) => request.method)).toEqual(['POST', 'GET', 'POST', 'GET']);
+    expectNoSecrets(error, retries, scenario.logs);
   });
 
   it('502 and the read shows CommitFailed: InvalidStateError naming the status, one commit', async () => {
-    server.route('POST', COMMIT_PATH, badGateway);
-    server.route('GET', SUBMISSION_PATH, withStatus('CommitFailed'));
-    const { client } = scenarioClient(server.baseUrl);
+    scenario.server.route('POST', COMMIT_PATH, badGateway);
+    scenario.server.route('GET', SUBMISSION_PATH, withStatus('CommitFailed'));
+    const { client } = scenarioClient(scenario.server.baseUrl);
 
     const error = await caught(() => client.submissions.commit(PRODUCT_ID, SUBMISSION_ID));
 
     expect(error).toBeInstanceOf(InvalidStateError);
     expect((error as InvalidStateError).message).toContain('"CommitFailed"');
     expect(commits()).toBe(1);
-    expectNoSecrets(error, logs);
+    expectNoSecrets(error, scenario.logs);
   });
 
   it('RequestInvalidForCurrentState (an earlier commit took): the read confirms it, success', async () => {
-    server.route('POST', COMMIT_PATH, json(400, { error: { code: 'requestInvalidForCurrentState', message: 'Only pending submissions can be committed.' } }));
-    server.route('GET', SUBMISSION_PATH, withStatus('commitComplete'));
-    const { client } = scenarioClient(server.baseUrl);
+    scenario.server.route('POST', COMMIT_PATH, json(400, { error: { code: 'requestInvalidForCurrentState', message: 'Only pending submissions can be committed.' } }));
+    scenario.server.route('GET', SUBMISSION_PATH, withStatus('commitComplete'));
+    const { client } = scenarioClient(scenario.server.baseUrl);
 
     expect(await client.submissions.commit(PRODUCT_ID, SUBMISSION_ID)).toEqual({ verified: true, attempts: 1, commitStatus: 'commitComplete' });
     expect(commits()).toBe(1);
@@ -112,27 +100,27 @@ describe('commit', () => {
     ['a reset before the headers', resetBeforeHeaders()],
     ['a reset mid-body', resetMidBody(202, `{"commitStatus":"${'x'.repeat(2000)}"}`, 10)],
   ])('%s: read, committed, one commit', async (_name, step) => {
-    server.route('POST', COMMIT_PATH, step);
-    server.route('GET', SUBMISSION_PATH, withStatus('commitReceived'));
-    const { client } = scenarioClient(server.baseUrl);
+    scenario.server.route('POST', COMMIT_PATH, step);
+    scenario.server.route('GET', SUBMISSION_PATH, withStatus('commitReceived'));
+    const { client } = scenarioClient(scenario.server.baseUrl);
 
     expect(await client.submissions.commit(PRODUCT_ID, SUBMISSION_ID)).toMatchObject({ verified: true, attempts: 1 });
     expect(commits()).toBe(1);
   });
 
   it('a timeout: read, committed, one commit', async () => {
-    server.route('POST', COMMIT_PATH, trickle(202, `{"commitStatus":"${'x'.repeat(400)}"}`, { chunkBytes: 8, intervalMs: 50 }));
-    server.route('GET', SUBMISSION_PATH, withStatus('commitReceived'));
-    const { client } = scenarioClient(server.baseUrl, { timeoutMs: 150 });
+    scenario.server.route('POST', COMMIT_PATH, trickle(202, `{"commitStatus":"${'x'.repeat(400)}"}`, { chunkBytes: 8, intervalMs: 50 }));
+    scenario.server.route('GET', SUBMISSION_PATH, withStatus('commitReceived'));
+    const { client } = scenarioClient(scenario.server.baseUrl, { timeoutMs: 150 });
 
     expect(await client.submissions.commit(PRODUCT_ID, SUBMISSION_ID)).toMatchObject({ verified: true, attempts: 1 });
     expect(commits()).toBe(1);
   });
 
   it('a timeout, and the read fails too: the commit is not resent, and the error says its outcome is unknown', async () => {
-    server.route('POST', COMMIT_PATH, trickle(202, `{"commitStatus":"${'x'.repeat(400)}"}`, { chunkBytes: 8, intervalMs: 50 }));
-    server.route('GET', SUBMISSION_PATH, json(500, { error: { code: 'internalServerError', message: leakyMessage() } }));
-    const { client, retries } = scenarioClient(server.baseUrl, { timeoutMs: 150 });
+    scenario.server.route('POST', COMMIT_PATH, trickle(202, `{"commitStatus":"${'x'.repeat(400)}"}`, { chunkBytes: 8, intervalMs: 50 }));
+    scenario.server.route('GET', SUBMISSION_PATH, json(500, { error: { code: 'internalServerError', message: leakyMessage() } }));
+    const { client, retries } = scenarioClient(scenario.server.baseUrl, { timeoutMs: 150 });
 
     const error = await caught(() => client.submissions.commit(PRODUCT_ID, SUBMISSION_ID));
 
@@ -140,12 +128,12 @@ describe('commit', () => {
     expect((error as TimeoutError).message).toMatch(/may or may not have been committed/);
     expect(commits()).toBe(1);
     expect(reads()).toBe(4);
-    expectNoSecrets(error, retries, logs);
+    expectNoSecrets(error, retries, scenario.logs);
   });
 
   it('429: the pipeline resends it (the service refused it before acting), no read needed', async () => {
-    server.route('POST', COMMIT_PATH, json(429, { statusCode: 429, message: 'Rate limit is exceeded. Try again in 3 seconds.' }), accepted);
-    const { client, clock } = scenarioClient(server.baseUrl);
+    scenario.server.route('POST', COMMIT_PATH, json(429, { statusCode: 429, message: 'Rate limit is exceeded. Try again in 3 seconds.' }), accepted);
+    const { client, clock } = scenarioClient(scenario.server.baseUrl);
 
     expect(await client.submissions.commit(PRODUCT_ID, SUBMISSION_ID)).toEqual({ verified: false, attempts: 1 });
     expect(commits()).toBe(2);
@@ -154,8 +142,8 @@ describe('commit', () => {
   });
 
   it('404 EntityNotFound: NotFoundError, no read, no resend', async () => {
-    server.route('POST', COMMIT_PATH, json(404, { error: { code: 'entityNotFound', message: 'No submission found' } }));
-    const { client } = scenarioClient(server.baseUrl);
+    scenario.server.route('POST', COMMIT_PATH, json(404, { error: { code: 'entityNotFound', message: 'No submission found' } }));
+    const { client } = scenarioClient(scenario.server.baseUrl);
 
     expect(await caught(() => client.submissions.commit(PRODUCT_ID, SUBMISSION_ID))).toBeInstanceOf(NotFoundError);
     expect(commits()).toBe(1);

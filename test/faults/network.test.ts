@@ -1,8 +1,8 @@
 /** Network failures: refused connections are safe to resend even for a POST; resets are only resent for reads. */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { NetworkError } from '../../src/client/index.js';
 import { closedPort, json, resetBeforeHeaders, resetMidBody, startScenarioServer, type ScenarioServer } from './server.js';
-import { captureConsole, caught, expectDelaysWithin, expectNoSecrets, FakeClock, PRODUCT_ID, scenarioClient, SUBMISSION_ID, TOKEN } from './support.js';
+import { caught, expectDelaysWithin, expectNoSecrets, FakeClock, PRODUCT_ID, scenarioClient, SUBMISSION_ID, TOKEN, useScenarioServer } from './support.js';
 
 const submission = `{"id":${SUBMISSION_ID},"productId":${PRODUCT_ID},"name":"Contoso driver 1.2","commitStatus":"commitPending"}`;
 const SUBMISSION_PATH = `/products/${PRODUCT_ID}/submissions/${SUBMISSION_ID}`;
@@ -10,19 +10,7 @@ const SUBMISSIONS_PATH = `/products/${PRODUCT_ID}/submissions`;
 /** A body long enough that a reset after 20 bytes leaves most of it unsent. */
 const longSubmission = `{"id":${SUBMISSION_ID},"productId":${PRODUCT_ID},"name":"${'Contoso driver '.repeat(200)}"}`;
 
-let server: ScenarioServer;
-let logs: string[];
-beforeAll(async () => {
-  server = await startScenarioServer();
-});
-afterAll(() => server.close());
-beforeEach(() => {
-  logs = captureConsole();
-});
-afterEach(() => {
-  server.reset();
-  jest.restoreAllMocks();
-});
+const scenario = useScenarioServer();
 
 /** A fetch that counts attempts, for the cases where no server is there to count them. */
 function countingFetch(): { fetch: typeof fetch; urls: string[] } {
@@ -52,7 +40,7 @@ describe('connection refused (nothing listening): the request surely never arriv
       [1000, 2000],
       [2000, 4000],
     ]);
-    expectNoSecrets(error, retries, logs);
+    expectNoSecrets(error, retries, scenario.logs);
   });
 
   it('POST create submission: resent once the service is back, and created exactly once', async () => {
@@ -84,7 +72,7 @@ describe('connection refused (nothing listening): the request surely never arriv
 
 describe('a DNS failure (the name did not resolve): the request surely never left', () => {
   it('POST create submission: resent, and created exactly once', async () => {
-    server.route('POST', SUBMISSIONS_PATH, json(200, submission));
+    scenario.server.route('POST', SUBMISSIONS_PATH, json(200, submission));
     // Loopback has no DNS to break, so the first attempt fails the way undici reports ENOTFOUND.
     let attempts = 0;
     const fetchWithDnsOutage: typeof fetch = (input, init) => {
@@ -94,78 +82,78 @@ describe('a DNS failure (the name did not resolve): the request surely never lef
       }
       return fetch(input, init);
     };
-    const { client, clock } = scenarioClient(server.baseUrl, { fetch: fetchWithDnsOutage });
+    const { client, clock } = scenarioClient(scenario.server.baseUrl, { fetch: fetchWithDnsOutage });
 
     const created = await client.submissions.create(PRODUCT_ID, { name: 'x', type: 'initial' });
 
     expect(created.id).toBe(SUBMISSION_ID);
     expect(attempts).toBe(2);
-    expect(server.count('POST', SUBMISSIONS_PATH)).toBe(1);
+    expect(scenario.server.count('POST', SUBMISSIONS_PATH)).toBe(1);
     expectDelaysWithin(clock.delays, [[500, 1000]]);
   });
 });
 
 describe('connection reset before the response headers', () => {
   it('GET: retried, and the second attempt succeeds', async () => {
-    server.route('GET', SUBMISSION_PATH, resetBeforeHeaders(), json(200, submission));
-    const { client, clock, retries } = scenarioClient(server.baseUrl);
+    scenario.server.route('GET', SUBMISSION_PATH, resetBeforeHeaders(), json(200, submission));
+    const { client, clock, retries } = scenarioClient(scenario.server.baseUrl);
 
     const result = await client.submissions.get(PRODUCT_ID, SUBMISSION_ID);
 
     expect(result.id).toBe(SUBMISSION_ID);
-    expect(server.count('GET', SUBMISSION_PATH)).toBe(2);
+    expect(scenario.server.count('GET', SUBMISSION_PATH)).toBe(2);
     expectDelaysWithin(clock.delays, [[500, 1000]]);
-    expectNoSecrets(retries, logs);
+    expectNoSecrets(retries, scenario.logs);
   });
 
   it('POST create submission: NetworkError after one request (the service may have created it)', async () => {
-    server.route('POST', SUBMISSIONS_PATH, resetBeforeHeaders(), json(200, submission));
-    const { client, clock, retries } = scenarioClient(server.baseUrl);
+    scenario.server.route('POST', SUBMISSIONS_PATH, resetBeforeHeaders(), json(200, submission));
+    const { client, clock, retries } = scenarioClient(scenario.server.baseUrl);
 
     const error = await caught(() => client.submissions.create(PRODUCT_ID, { name: 'x', type: 'initial' }));
 
     expect(error).toBeInstanceOf(NetworkError);
     expect((error as NetworkError).code).toBe('ECONNRESET');
     expect((error as NetworkError).message).toMatch(/POST .*\/submissions failed before a complete response arrived/);
-    expect(server.count('POST', SUBMISSIONS_PATH)).toBe(1);
+    expect(scenario.server.count('POST', SUBMISSIONS_PATH)).toBe(1);
     expect(clock.delays).toEqual([]);
-    expectNoSecrets(error, retries, logs);
+    expectNoSecrets(error, retries, scenario.logs);
   });
 });
 
 describe('connection reset in the middle of the response body', () => {
   it('GET: retried, and the second attempt succeeds', async () => {
-    server.route('GET', SUBMISSION_PATH, resetMidBody(200, longSubmission, 20), json(200, submission));
-    const { client, clock } = scenarioClient(server.baseUrl);
+    scenario.server.route('GET', SUBMISSION_PATH, resetMidBody(200, longSubmission, 20), json(200, submission));
+    const { client, clock } = scenarioClient(scenario.server.baseUrl);
 
     const result = await client.submissions.get(PRODUCT_ID, SUBMISSION_ID);
 
     expect(result.id).toBe(SUBMISSION_ID);
-    expect(server.count('GET', SUBMISSION_PATH)).toBe(2);
+    expect(scenario.server.count('GET', SUBMISSION_PATH)).toBe(2);
     expectDelaysWithin(clock.delays, [[500, 1000]]);
   });
 
   it('GET reset mid-body every time: NetworkError after 4 requests', async () => {
-    server.route('GET', SUBMISSION_PATH, resetMidBody(200, longSubmission, 20));
-    const { client, retries } = scenarioClient(server.baseUrl);
+    scenario.server.route('GET', SUBMISSION_PATH, resetMidBody(200, longSubmission, 20));
+    const { client, retries } = scenarioClient(scenario.server.baseUrl);
 
     const error = await caught(() => client.submissions.get(PRODUCT_ID, SUBMISSION_ID));
 
     expect(error).toBeInstanceOf(NetworkError);
     expect((error as NetworkError).code).toBe('ECONNRESET');
-    expect(server.count('GET', SUBMISSION_PATH)).toBe(4);
-    expectNoSecrets(error, retries, logs);
+    expect(scenario.server.count('GET', SUBMISSION_PATH)).toBe(4);
+    expectNoSecrets(error, retries, scenario.logs);
   });
 
   it('POST create submission: NetworkError after one request', async () => {
-    server.route('POST', SUBMISSIONS_PATH, resetMidBody(200, longSubmission, 20), json(200, submission));
-    const { client, clock, retries } = scenarioClient(server.baseUrl);
+    scenario.server.route('POST', SUBMISSIONS_PATH, resetMidBody(200, longSubmission, 20), json(200, submission));
+    const { client, clock, retries } = scenarioClient(scenario.server.baseUrl);
 
     const error = await caught(() => client.submissions.create(PRODUCT_ID, { name: 'x', type: 'initial' }));
 
     expect(error).toBeInstanceOf(NetworkError);
-    expect(server.count('POST', SUBMISSIONS_PATH)).toBe(1);
+    expect(scenario.server.count('POST', SUBMISSIONS_PATH)).toBe(1);
     expect(clock.delays).toEqual([]);
-    expectNoSecrets(error, retries, logs);
+    expectNoSecrets(error, retries, scenario.logs);
   });
 });

@@ -1,48 +1,36 @@
 /** Server errors: 5xx and 408 are retried for reads, 501/505 never, and a create POST is never sent twice. */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { HdcError, ServerError } from '../../src/client/index.js';
-import { html, json, startScenarioServer, text, type ScenarioServer } from './server.js';
-import { captureConsole, caught, expectDelaysWithin, expectNoSecrets, leakyMessage, PRODUCT_ID, scenarioClient, SUBMISSION_ID } from './support.js';
+import { html, json, text } from './server.js';
+import { caught, expectDelaysWithin, expectNoSecrets, leakyMessage, PRODUCT_ID, scenarioClient, SUBMISSION_ID, useScenarioServer } from './support.js';
 
 const submission = `{"id":${SUBMISSION_ID},"productId":${PRODUCT_ID},"name":"Contoso driver 1.2","commitStatus":"commitPending"}`;
 const SUBMISSION_PATH = `/products/${PRODUCT_ID}/submissions/${SUBMISSION_ID}`;
 const serviceError = (code: string) => ({ error: { code, message: leakyMessage() } });
 
-let server: ScenarioServer;
-let logs: string[];
-beforeAll(async () => {
-  server = await startScenarioServer();
-});
-afterAll(() => server.close());
-beforeEach(() => {
-  logs = captureConsole();
-});
-afterEach(() => {
-  server.reset();
-  jest.restoreAllMocks();
-});
+const scenario = useScenarioServer();
 
 describe('a read that fails with a retryable status, then succeeds', () => {
   it.each([500, 502, 503, 504, 408])('GET answered %d once: one retry after a backoff of 0.5-1 s', async (status) => {
-    server.route('GET', SUBMISSION_PATH, json(status, serviceError('internalServerError')), json(200, submission));
-    const { client, clock, retries } = scenarioClient(server.baseUrl);
+    scenario.server.route('GET', SUBMISSION_PATH, json(status, serviceError('internalServerError')), json(200, submission));
+    const { client, clock, retries } = scenarioClient(scenario.server.baseUrl);
 
     const result = await client.submissions.get(PRODUCT_ID, SUBMISSION_ID);
 
     expect(result.id).toBe(SUBMISSION_ID);
-    expect(server.count('GET', SUBMISSION_PATH)).toBe(2);
+    expect(scenario.server.count('GET', SUBMISSION_PATH)).toBe(2);
     expectDelaysWithin(clock.delays, [[500, 1000]]);
-    expectNoSecrets(retries, logs);
+    expectNoSecrets(retries, scenario.logs);
   });
 
   it('a 502 HTML page from a proxy three times, then JSON: three growing backoffs', async () => {
     const page = html(502, `<html><head><title>502 Bad Gateway</title></head><body>${leakyMessage()}</body></html>`);
-    server.route('GET', SUBMISSION_PATH, page, page, page, json(200, submission));
-    const { client, clock } = scenarioClient(server.baseUrl);
+    scenario.server.route('GET', SUBMISSION_PATH, page, page, page, json(200, submission));
+    const { client, clock } = scenarioClient(scenario.server.baseUrl);
 
     await client.submissions.get(PRODUCT_ID, SUBMISSION_ID);
 
-    expect(server.count('GET', SUBMISSION_PATH)).toBe(4);
+    expect(scenario.server.count('GET', SUBMISSION_PATH)).toBe(4);
     expectDelaysWithin(clock.delays, [
       [500, 1000],
       [1000, 2000],
@@ -51,28 +39,28 @@ describe('a read that fails with a retryable status, then succeeds', () => {
   });
 
   it('a PATCH (idempotent) answered 500 once is retried', async () => {
-    server.route('PATCH', SUBMISSION_PATH, json(500, serviceError('internalServerError')), { kind: 'respond', status: 204 });
-    const { client } = scenarioClient(server.baseUrl);
+    scenario.server.route('PATCH', SUBMISSION_PATH, json(500, serviceError('internalServerError')), { kind: 'respond', status: 204 });
+    const { client } = scenarioClient(scenario.server.baseUrl);
 
     await client.submissions.update(PRODUCT_ID, SUBMISSION_ID, { name: 'renamed' });
 
-    expect(server.count('PATCH', SUBMISSION_PATH)).toBe(2);
+    expect(scenario.server.count('PATCH', SUBMISSION_PATH)).toBe(2);
   });
 
   it('retries are configurable: maxRetries 1, initialDelayMs 200, maxDelayMs 300', async () => {
-    server.route('GET', SUBMISSION_PATH, json(500, serviceError('internalServerError')));
-    const { client, clock } = scenarioClient(server.baseUrl, { retry: { maxRetries: 1, initialDelayMs: 200, maxDelayMs: 300 } });
+    scenario.server.route('GET', SUBMISSION_PATH, json(500, serviceError('internalServerError')));
+    const { client, clock } = scenarioClient(scenario.server.baseUrl, { retry: { maxRetries: 1, initialDelayMs: 200, maxDelayMs: 300 } });
 
     const error = await caught(() => client.submissions.get(PRODUCT_ID, SUBMISSION_ID));
 
     expect(error).toBeInstanceOf(ServerError);
-    expect(server.count('GET', SUBMISSION_PATH)).toBe(2);
+    expect(scenario.server.count('GET', SUBMISSION_PATH)).toBe(2);
     expectDelaysWithin(clock.delays, [[100, 200]]);
   });
 
   it('the cap holds: with a 1.5 s cap no backoff exceeds 1.5 s', async () => {
-    server.route('GET', SUBMISSION_PATH, json(503, serviceError('serviceUnavailable')));
-    const { client, clock } = scenarioClient(server.baseUrl, { retry: { maxDelayMs: 1500 } });
+    scenario.server.route('GET', SUBMISSION_PATH, json(503, serviceError('serviceUnavailable')));
+    const { client, clock } = scenarioClient(scenario.server.baseUrl, { retry: { maxDelayMs: 1500 } });
 
     await caught(() => client.submissions.get(PRODUCT_ID, SUBMISSION_ID));
 
@@ -84,39 +72,39 @@ describe('a read that fails with a retryable status, then succeeds', () => {
   });
 
   it('maxRetries 0 turns retries off', async () => {
-    server.route('GET', SUBMISSION_PATH, json(503, serviceError('serviceUnavailable')));
-    const { client, clock } = scenarioClient(server.baseUrl, { retry: { maxRetries: 0 } });
+    scenario.server.route('GET', SUBMISSION_PATH, json(503, serviceError('serviceUnavailable')));
+    const { client, clock } = scenarioClient(scenario.server.baseUrl, { retry: { maxRetries: 0 } });
 
     expect(await caught(() => client.submissions.get(PRODUCT_ID, SUBMISSION_ID))).toBeInstanceOf(ServerError);
-    expect(server.count('GET', SUBMISSION_PATH)).toBe(1);
+    expect(scenario.server.count('GET', SUBMISSION_PATH)).toBe(1);
     expect(clock.delays).toEqual([]);
   });
 });
 
 describe('statuses that a retry cannot fix', () => {
   it.each([501, 505])('GET answered %d: ServerError after one request', async (status) => {
-    server.route('GET', SUBMISSION_PATH, json(status, serviceError('notImplemented')), json(200, submission));
-    const { client, clock, retries } = scenarioClient(server.baseUrl);
+    scenario.server.route('GET', SUBMISSION_PATH, json(status, serviceError('notImplemented')), json(200, submission));
+    const { client, clock, retries } = scenarioClient(scenario.server.baseUrl);
 
     const error = await caught(() => client.submissions.get(PRODUCT_ID, SUBMISSION_ID));
 
     expect(error).toBeInstanceOf(ServerError);
     expect((error as ServerError).status).toBe(status);
-    expect(server.count('GET', SUBMISSION_PATH)).toBe(1);
+    expect(scenario.server.count('GET', SUBMISSION_PATH)).toBe(1);
     expect(clock.delays).toEqual([]);
-    expectNoSecrets(error, retries, logs);
+    expectNoSecrets(error, retries, scenario.logs);
   });
 
   it('a 500 exhausting the retries: ServerError with the service code, after 4 requests', async () => {
-    server.route('GET', SUBMISSION_PATH, json(500, serviceError('internalServerError')));
-    const { client, retries } = scenarioClient(server.baseUrl);
+    scenario.server.route('GET', SUBMISSION_PATH, json(500, serviceError('internalServerError')));
+    const { client, retries } = scenarioClient(scenario.server.baseUrl);
 
     const error = await caught(() => client.submissions.get(PRODUCT_ID, SUBMISSION_ID));
 
     expect(error).toBeInstanceOf(ServerError);
     expect((error as ServerError).code).toBe('internalServerError');
-    expect(server.count('GET', SUBMISSION_PATH)).toBe(4);
-    expectNoSecrets(error, retries, logs);
+    expect(scenario.server.count('GET', SUBMISSION_PATH)).toBe(4);
+    expectNoSecrets(error, retries, scenario.logs);
   });
 });
 
@@ -141,29 +129,29 @@ describe('a create POST is never resent after the service may have acted', () =>
   ] as const;
 
   it.each(creates)('%s answered 500: ServerError after exactly one request', async (_name, path, create) => {
-    server.route('POST', path, json(500, serviceError('internalServerError')), json(200, '{}'));
-    const { client, clock, retries } = scenarioClient(server.baseUrl);
+    scenario.server.route('POST', path, json(500, serviceError('internalServerError')), json(200, '{}'));
+    const { client, clock, retries } = scenarioClient(scenario.server.baseUrl);
 
     const error = await caught(() => create(client));
 
     expect(error).toBeInstanceOf(ServerError);
-    expect(server.count('POST', path)).toBe(1);
-    expect(server.requests).toHaveLength(1);
+    expect(scenario.server.count('POST', path)).toBe(1);
+    expect(scenario.server.requests).toHaveLength(1);
     expect(clock.delays).toEqual([]);
-    expectNoSecrets(error, retries, logs);
+    expectNoSecrets(error, retries, scenario.logs);
   });
 
   it.each([502, 504, 408])('create submission answered %d: one request', async (status) => {
     const path = `/products/${PRODUCT_ID}/submissions`;
-    server.route('POST', path, text(status, leakyMessage()), json(200, submission));
-    const { client } = scenarioClient(server.baseUrl);
+    scenario.server.route('POST', path, text(status, leakyMessage()), json(200, submission));
+    const { client } = scenarioClient(scenario.server.baseUrl);
 
     const error = await caught(() => client.submissions.create(PRODUCT_ID, { name: 'x', type: 'initial' }));
 
     expect(error).toBeInstanceOf(HdcError);
     expect((error as HdcError).status).toBe(status);
-    expect(server.count('POST', path)).toBe(1);
-    expectNoSecrets(error, logs);
+    expect(scenario.server.count('POST', path)).toBe(1);
+    expectNoSecrets(error, scenario.logs);
   });
 });
 
@@ -172,29 +160,29 @@ describe('PUT /preprod/packages creates a package each time: treated like a POST
   const created = json(200, { id: 'pkg-1', signingStatus: 'NotStarted' });
 
   it('answered 500: ServerError after exactly one request', async () => {
-    server.route('PUT', '/preprod/packages', json(500, serviceError('internalServerError')), created);
-    const { client, clock } = scenarioClient(server.baseUrl);
+    scenario.server.route('PUT', '/preprod/packages', json(500, serviceError('internalServerError')), created);
+    const { client, clock } = scenarioClient(scenario.server.baseUrl);
 
     expect(await caught(() => client.preprod.submit(PACKAGE))).toBeInstanceOf(ServerError);
-    expect(server.count('PUT', '/preprod/packages')).toBe(1);
+    expect(scenario.server.count('PUT', '/preprod/packages')).toBe(1);
     expect(clock.delays).toEqual([]);
   });
 
   it('answered 503: resent with the same bytes', async () => {
-    server.route('PUT', '/preprod/packages', json(503, serviceError('serviceUnavailable'), { 'retry-after': '1' }), created);
-    const { client } = scenarioClient(server.baseUrl);
+    scenario.server.route('PUT', '/preprod/packages', json(503, serviceError('serviceUnavailable'), { 'retry-after': '1' }), created);
+    const { client } = scenarioClient(scenario.server.baseUrl);
 
     expect((await client.preprod.submit(PACKAGE)).id).toBe('pkg-1');
-    expect(server.count('PUT', '/preprod/packages')).toBe(2);
-    expect(server.requests[1]!.body).toBe('MSCF preproduction package bytes');
+    expect(scenario.server.count('PUT', '/preprod/packages')).toBe(2);
+    expect(scenario.server.requests[1]!.body).toBe('MSCF preproduction package bytes');
   });
 
   it('other PUTs stay idempotent: cancelling a shipping label answered 500 is retried', async () => {
     const cancelPath = `${SUBMISSION_PATH}/shippingLabels/1152921504606980300/cancel`;
-    server.route('PUT', cancelPath, json(500, serviceError('internalServerError')), { kind: 'respond', status: 204 });
-    const { client } = scenarioClient(server.baseUrl);
+    scenario.server.route('PUT', cancelPath, json(500, serviceError('internalServerError')), { kind: 'respond', status: 204 });
+    const { client } = scenarioClient(scenario.server.baseUrl);
 
     await client.shippingLabels.cancel(PRODUCT_ID, SUBMISSION_ID, '1152921504606980300');
-    expect(server.count('PUT', cancelPath)).toBe(2);
+    expect(scenario.server.count('PUT', cancelPath)).toBe(2);
   });
 });

@@ -2,10 +2,10 @@
  * Shared pieces of the fault-injection suite: the secrets every scenario tries to leak, a fake clock for the
  * retry policy's backoff, a client pointed at a scenario server, and the check that no secret escaped.
  */
-import { expect, jest } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, jest } from '@jest/globals';
 import { inspect } from 'node:util';
 import { createHdcClient, type HdcClient, type HdcClientOptions } from '../../src/client/index.js';
-import type { RecordedRequest } from './server.js';
+import { startScenarioServer, type RecordedRequest, type ScenarioServer } from './server.js';
 
 /** A bearer token that is not JWT-shaped, so only real redaction (not the JWT pattern) can hide it. */
 export const TOKEN = 'hwdash-fault-token-5f1c9a7e3b2d4c6a8e0f';
@@ -97,6 +97,27 @@ export function renderings(value: unknown): string[] {
  * Captures console output for the duration of a test, so that "nothing logged" is checked, not assumed.
  * Call in `beforeEach`; the returned array fills as the code under test logs.
  */
+/**
+ * The usual setup of a scenario file: one server for the file, reset after each test, and the console captured per
+ * test so that what a scenario logged can be searched for secrets. Read `server` and `logs` inside tests only.
+ */
+export function useScenarioServer(): { readonly server: ScenarioServer; readonly logs: string[] } {
+  const scenario = {} as { server: ScenarioServer; logs: string[] };
+  beforeAll(async () => {
+    scenario.server = await startScenarioServer();
+  });
+  afterAll(() => scenario.server.close());
+  beforeEach(() => {
+    scenario.logs = captureConsole();
+  });
+  afterEach(() => {
+    scenario.server.reset();
+    jest.restoreAllMocks();
+    jest.useRealTimers();
+  });
+  return scenario;
+}
+
 export function captureConsole(): string[] {
   const lines: string[] = [];
   for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
