@@ -109,6 +109,7 @@ const INTEGER = /^-?(0|[1-9][0-9]*)$/;
 // Not yet in TypeScript's lib; Node >= 21 has it. It makes JSON.stringify write the given text verbatim.
 const { rawJSON } = JSON as JSON & { rawJSON(text: string): unknown };
 
+const SPACE = 0x20;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
@@ -124,7 +125,6 @@ const DIGIT_9 = 0x39;
 const DOT = 0x2e;
 const LOWER_E = 0x65;
 const UPPER_E = 0x45;
-const LOWER_F = 0x66;
 const LOWER_N = 0x6e;
 const LOWER_T = 0x74;
 
@@ -174,7 +174,9 @@ function findExactIntegers(text: string, int64Keys: ReadonlySet<string>): Array<
   let i = 0;
   while (i < length) {
     const c = text.charCodeAt(i);
-    if (c === QUOTE) {
+    if (c <= SPACE) {
+      i++; // whitespace (indented answers have more of it than of anything else between strings)
+    } else if (c === QUOTE) {
       let close = text.indexOf('"', i + 1);
       if (close > nextBackslash) {
         close = closingQuote(text, i + 1);
@@ -229,10 +231,8 @@ function findExactIntegers(text: string, int64Keys: ReadonlySet<string>): Array<
       i++;
     } else if (c === LOWER_T || c === LOWER_N) {
       i += 4; // true, null: JSON.parse has checked the spelling
-    } else if (c === LOWER_F) {
-      i += 5; // false
     } else {
-      i++; // whitespace
+      i += 5; // false: JSON.parse has accepted the text, so nothing else can start here
     }
   }
   return found;

@@ -1,6 +1,6 @@
 import { SecurityError } from '../errors/security-error.js';
 import type { TokenCache } from '../auth/token-cache.js';
-import { isSecureTransport, type Policy } from './pipeline.js';
+import { isSecureTransport, type PipelineRequest, type Policy, type SendRequest } from './pipeline.js';
 
 /**
  * Adds `Authorization: Bearer` to requests for the API's own origin, and only there: never to blob SAS URLs,
@@ -13,9 +13,8 @@ import { isSecureTransport, type Policy } from './pipeline.js';
 export function bearerTokenPolicy(options: { apiOrigin: string; tokens: TokenCache | undefined }): Policy {
   const { tokens } = options;
   return (request, next) => {
-    const { headers } = request;
     if (!tokens || request.url.origin !== options.apiOrigin) {
-      headers.delete('authorization');
+      request.headers.delete('authorization');
       return next(request);
     }
     if (!isSecureTransport(request.url)) {
@@ -26,18 +25,20 @@ export function bearerTokenPolicy(options: { apiOrigin: string; tokens: TokenCac
         }),
       );
     }
-    const sendWith = async (token: string): Promise<Response> => {
-      headers.set('authorization', `Bearer ${token}`);
-      const response = await next(request);
-      if (response.status !== 401 || !tokens.canRenew) return response;
-
-      tokens.invalidate(token);
-      await response.body?.cancel().catch(() => undefined);
-      const renewed = await tokens.getToken(request.signal);
-      headers.set('authorization', `Bearer ${renewed}`);
-      return next(request);
-    };
     const cached = tokens.freshToken;
-    return cached !== undefined ? sendWith(cached) : tokens.getToken(request.signal).then(sendWith);
+    if (cached !== undefined) return sendWithToken(request, next, tokens, cached);
+    return tokens.getToken(request.signal).then((token) => sendWithToken(request, next, tokens, token));
   };
+}
+
+async function sendWithToken(request: PipelineRequest, next: SendRequest, tokens: TokenCache, token: string): Promise<Response> {
+  request.headers.set('authorization', `Bearer ${token}`);
+  const response = await next(request);
+  if (response.status !== 401 || !tokens.canRenew) return response;
+
+  tokens.invalidate(token);
+  await response.body?.cancel().catch(() => undefined);
+  const renewed = await tokens.getToken(request.signal);
+  request.headers.set('authorization', `Bearer ${renewed}`);
+  return next(request);
 }

@@ -1,6 +1,6 @@
 import { HdcError } from '../errors/hdc-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
-import type { Policy } from './pipeline.js';
+import type { PipelineRequest, Policy } from './pipeline.js';
 import { toNetworkError } from './transport.js';
 
 /**
@@ -10,26 +10,50 @@ import { toNetworkError } from './transport.js';
  */
 export function timeoutPolicy(timeoutMs: number): Policy {
   return async (request, next) => {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new TimeoutError(`${request.method} ${request.url.pathname} timed out after ${timeoutMs} ms`, {
-      code: 'Timeout',
-      request: { method: request.method, url: request.url },
-    })), timeoutMs);
-    // The caller's signal is forwarded by hand: AbortSignal.any costs more than the rest of a typical call.
-    const callerSignal = request.signal;
-    const forward = (): void => controller.abort(callerSignal!.reason);
-    if (callerSignal?.aborted) forward();
-    else callerSignal?.addEventListener('abort', forward, { once: true });
+    const attempt = new Attempt(request.signal);
+    const timer = setTimeout(timeOut, timeoutMs, attempt.controller, request, timeoutMs);
     try {
-      return await next({ ...request, signal: controller.signal });
+      return await next({ ...request, signal: attempt.controller.signal });
     } catch (error) {
       if (request.signal?.aborted) throw request.signal.reason;
-      if (controller.signal.aborted) throw controller.signal.reason;
+      if (attempt.controller.signal.aborted) throw attempt.controller.signal.reason;
       // A body stream that broke mid-way surfaces here as a raw fetch error.
       throw error instanceof HdcError ? error : toNetworkError(error, request);
     } finally {
       clearTimeout(timer);
-      callerSignal?.removeEventListener('abort', forward);
+      attempt.release();
     }
   };
+}
+
+/**
+ * One attempt's signal, which the caller's signal aborts too. Forwarded by hand, as the listener object itself:
+ * `AbortSignal.any`, or a closure per attempt, cost more than the rest of a typical call.
+ */
+class Attempt {
+  readonly controller = new AbortController();
+  readonly #callerSignal: AbortSignal | undefined;
+
+  constructor(callerSignal: AbortSignal | undefined) {
+    this.#callerSignal = callerSignal;
+    if (callerSignal?.aborted) this.controller.abort(callerSignal.reason);
+    else callerSignal?.addEventListener('abort', this, { once: true });
+  }
+
+  handleEvent(): void {
+    this.controller.abort(this.#callerSignal!.reason);
+  }
+
+  release(): void {
+    this.#callerSignal?.removeEventListener('abort', this);
+  }
+}
+
+function timeOut(controller: AbortController, request: PipelineRequest, timeoutMs: number): void {
+  controller.abort(
+    new TimeoutError(`${request.method} ${request.url.pathname} timed out after ${timeoutMs} ms`, {
+      code: 'Timeout',
+      request: { method: request.method, url: request.url },
+    }),
+  );
 }
