@@ -21,14 +21,14 @@ import { createResources, type HdcResources } from './resources/index.js';
 import { VERSION } from './version.js';
 
 /** openapi-fetch's rule for when the init argument is optional (it does not export it). */
-type InitParam<Init> = RequiredKeysOf<Init> extends never ? [(Init & { [key: string]: unknown })?] : [Init & { [key: string]: unknown }];
+export type InitParam<Init> = RequiredKeysOf<Init> extends never ? [(Init & { [key: string]: unknown })?] : [Init & { [key: string]: unknown }];
 
 /** openapi-fetch's result with `error` replaced by the mapped {@link HdcError}. */
 export type HdcFetchResponse<R> =
   | { data: SuccessData<R>; error?: never; response: Response }
   | { data?: never; error: HdcError; response: Response };
 
-type SuccessData<R> = R extends { data: infer D; error?: never } ? D : never;
+export type SuccessData<R> = R extends { data: infer D; error?: never } ? D : never;
 
 /** A typed call: the path is checked against the spec, and so are params, body and the returned data. */
 export type HdcClientMethod<Method extends HttpMethod> = <

@@ -4,5 +4,6 @@
  * - the stateful sandbox, a real local HTTP server with blobs on Azurite (`startSandbox`).
  */
 export { handlers, createHandlers, hdcHandler, hdcError, exampleResponse, type OperationId } from './handlers.js';
-export { startSandbox, type Sandbox, type SandboxOptions } from './sandbox/index.js';
+export { startSandbox, type Sandbox, type SandboxOptions, type SandboxFailures, type FaultSpec, type FaultKind, type ResponseRecord } from './sandbox/index.js';
+export { startAzurite, AzuriteStartError, type AzuriteHandle, type StartAzuriteOptions } from './azurite.js';
 export { operations, type OperationRecord } from '../../generated/operations.js';

@@ -10,8 +10,8 @@ export {
   type WorkflowEvent,
   type WorkflowSubject,
 } from './wait.js';
-export { WorkflowFailedError } from './workflow-failed-error.js';
-export { WorkflowTimeoutError } from './workflow-timeout-error.js';
+export { WorkflowFailedError, type WorkflowFailedErrorOptions } from './workflow-failed-error.js';
+export { WorkflowTimeoutError, type WorkflowTimeoutErrorOptions } from './workflow-timeout-error.js';
 export {
   assertShippingLabelRules,
   ShippingLabelRuleError,
@@ -72,6 +72,7 @@ export {
 export {
   uploadPackage,
   UploadError,
+  type UploadErrorOptions,
   DEFAULT_UPLOAD_BLOCK_SIZE,
   DEFAULT_UPLOAD_CONCURRENCY,
   type UploadPackageOptions,
@@ -81,6 +82,7 @@ export {
 export {
   downloadToFile,
   DownloadError,
+  type DownloadErrorOptions,
   type DownloadToFileOptions,
   type DownloadResult,
   type DownloadProgress,

@@ -8,10 +8,9 @@ import { toId, type IdInput } from '../client/ids.js';
 import type { NewShippingLabel } from '../client/resources/shipping-labels.js';
 import { assertShippingLabelRules, isAutoInstall, ShippingLabelRuleError, type DriverMetadataFile } from './shipping-label-rules.js';
 
-type Schemas = components['schemas'];
 
 /** `publishingSpecifications` as the API takes them, with seller IDs in any exact form. */
-export type PublishingSpecificationsInput = Omit<Schemas['NewPublishingSpecifications'], 'visibleToAccounts'> & {
+export type PublishingSpecificationsInput = Omit<components['schemas']['NewPublishingSpecifications'], 'visibleToAccounts'> & {
   /** Seller IDs of partners that get read-only visibility of the label. */
   visibleToAccounts?: readonly IdInput[];
 };
@@ -45,7 +44,7 @@ export interface ShippingLabelFromMetadataOptions {
   /** Audience IDs (GUIDs, from `client.audiences.list()`) to restrict the driver to. @default none */
   restrictedToAudiences?: readonly string[];
   /** Range of Windows releases to offer the driver to. @default none */
-  inServicePublishInfo?: Schemas['NewInServicePublishInfo'];
+  inServicePublishInfo?: components['schemas']['NewInServicePublishInfo'];
   /**
    * For `windowsUpdate`. `manualAcquisition` defaults to the documented pairing: false with an auto-install flag,
    * true without one.

@@ -6,9 +6,8 @@ import { toSegment } from '../ids.js';
 import { errorOf } from '../pipeline/response-body.js';
 import { unwrap, type CallOptions } from './call.js';
 
-type Schemas = components['schemas'];
-export type PreprodPackage = Schemas['PreprodPackage'];
-export type PreprodAsset = Schemas['PreprodAsset'];
+export type PreprodPackage = components['schemas']['PreprodPackage'];
+export type PreprodAsset = components['schemas']['PreprodAsset'];
 
 /** A downloaded asset: its bytes as a stream, to be written out by the caller. */
 export interface AssetDownload {

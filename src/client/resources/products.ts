@@ -4,10 +4,9 @@ import { toId, type IdInput } from '../ids.js';
 import { unwrap, unwrapCreated, type CallOptions } from './call.js';
 import { paginate } from './paging.js';
 
-type Schemas = components['schemas'];
-export type Product = Schemas['Product'];
-export type NewProduct = Schemas['NewProduct'];
-export type ProductUpdate = Schemas['ProductUpdate'];
+export type Product = components['schemas']['Product'];
+export type NewProduct = components['schemas']['NewProduct'];
+export type ProductUpdate = components['schemas']['ProductUpdate'];
 
 export interface ProductsResource {
   /** Every product of the account, following `next_link` page by page. */

@@ -4,10 +4,9 @@ import { toId, type IdInput } from '../ids.js';
 import { unwrap, unwrapCreated, type CallOptions } from './call.js';
 import { paginate } from './paging.js';
 
-type Schemas = components['schemas'];
-export type ShippingLabel = Schemas['ShippingLabel'];
-export type NewShippingLabel = Schemas['NewShippingLabel'];
-export type ShippingLabelUpdate = Schemas['ShippingLabelUpdate'];
+export type ShippingLabel = components['schemas']['ShippingLabel'];
+export type NewShippingLabel = components['schemas']['NewShippingLabel'];
+export type ShippingLabelUpdate = components['schemas']['ShippingLabelUpdate'];
 
 export interface ShippingLabelOptions extends CallOptions {
   /**

@@ -5,10 +5,9 @@ import { unwrap, unwrapCreated, type CallOptions } from './call.js';
 import { commitSubmission, type CommitOutcome } from './commit.js';
 import { paginate } from './paging.js';
 
-type Schemas = components['schemas'];
-export type Submission = Schemas['Submission'];
-export type NewSubmission = Schemas['NewSubmission'];
-export type SubmissionUpdate = Schemas['SubmissionUpdate'];
+export type Submission = components['schemas']['Submission'];
+export type NewSubmission = components['schemas']['NewSubmission'];
+export type SubmissionUpdate = components['schemas']['SubmissionUpdate'];
 
 export interface SubmissionsResource {
   list(productId: IdInput, options?: CallOptions): AsyncGenerator<Submission, void, undefined>;
