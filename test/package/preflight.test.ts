@@ -1,12 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { chmod as chmodPath } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildCab, type CabWriterEntry } from '../../src/workflow/package/cab-writer.js';
 import { PreflightError, assertPreflight, preflightPackage, type PreflightProblem } from '../../src/workflow/package/preflight.js';
 import { driverInf, flipByte, makeTempDir, writeZip, type ZipEntrySpec } from './helpers.js';
 
-const SAMPLE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples', 'sample-driver');
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const SAMPLE = join(ROOT, 'examples', 'sample-driver');
 /** What signtool leaves in a signed CAB's header reserve; only its presence matters here. */
 const SIGNED = { headerReserve: Buffer.alloc(20) };
 const SIGNATURE_PART: ZipEntrySpec = { path: 'package/services/digital-signature/xml-signature/sig.psdsxs', bytes: Buffer.from('<Signature/>') };
@@ -191,13 +195,13 @@ describe('preflightPackage: file and harness checks', () => {
     expect(looped.problems).toEqual([{ rule: 'file-exists', message: expect.stringContaining('cannot be examined') }]);
   });
 
-  const runsAsRoot = process.getuid?.() === 0;
-  (runsAsRoot ? it.skip : it)('reports a file it may not read (not testable as root, who may read anything)', async () => {
+  it('reports a file it may not read', async () => {
     const { chmod } = await import('node:fs/promises');
     const path = await file('locked.cab', buildCab(sampleEntries, SIGNED));
     await chmod(path, 0o000);
-    const result = await preflightPackage(path);
-    expect(rules(result.problems)).toEqual(['file-readable']);
+    // Root may read anything, so as root the check runs in a child process as `nobody`, the way CI runs it.
+    const problems = process.getuid?.() === 0 ? await preflightAsNobody(path) : (await preflightPackage(path)).problems;
+    expect(rules(problems)).toEqual(['file-readable']);
   });
 
   it('accepts a zipped driver folder for attestation, warning that the portal prefers CAB', async () => {
@@ -270,3 +274,19 @@ describe('assertPreflight', () => {
     expect(JSON.parse(JSON.stringify(preflight))).toMatchObject({ kind: 'preflight', result: { ok: false } });
   });
 });
+
+/** Runs `preflightPackage(path)` in a child process whose user is `nobody` (uid 65534), and returns its problems. */
+async function preflightAsNobody(path: string): Promise<PreflightProblem[]> {
+  // `nobody` must be able to reach the file's folder (temporary folders are private to their owner).
+  await chmodPath(dirname(path), 0o755);
+  const moduleUrl = pathToFileURL(join(ROOT, 'src', 'workflow', 'package', 'preflight.ts')).href;
+  const script = `const { preflightPackage } = await import(${JSON.stringify(moduleUrl)});
+process.stdout.write(JSON.stringify((await preflightPackage(${JSON.stringify(path)})).problems));`;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: ROOT,
+    uid: 65534,
+    gid: 65534,
+    env: { PATH: process.env.PATH ?? '' },
+  });
+  return JSON.parse(stdout) as PreflightProblem[];
+}
