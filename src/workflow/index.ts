@@ -75,6 +75,7 @@ export {
   type UploadErrorOptions,
   DEFAULT_UPLOAD_BLOCK_SIZE,
   DEFAULT_UPLOAD_CONCURRENCY,
+  MAX_SINGLE_SHOT_SIZE,
   type UploadPackageOptions,
   type UploadPackageResult,
   type UploadProgress,

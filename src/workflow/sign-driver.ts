@@ -19,7 +19,7 @@ import type { SignDriverProgressEvent, SignDriverStep } from './progress.js';
 import { shippingLabelFromMetadata, type ShippingLabelFromMetadataOptions } from './shipping-label-from-metadata.js';
 import type { DriverMetadataFile } from './shipping-label-rules.js';
 import { STATE_FILE_VERSION, assertStateMatches, defaultStateFilePath, readStateFile, writeStateFile, type SignDriverState } from './state-file.js';
-import { uploadPackage } from './upload.js';
+import { uploadPackage, type UploadPackageOptions } from './upload.js';
 import { waitForShippingLabel, waitForSubmission, type WaitOptions } from './wait.js';
 
 /** How the shipping label is built from the downloaded driver metadata, plus whether to wait for its workflow. */
@@ -57,7 +57,7 @@ export interface SignDriverOptions {
   /** @default the harness the package's extension implies */
   preflight?: PreflightOptions;
   /** Block size and parallelism of the upload (see `uploadPackage`). */
-  upload?: { blockSize?: number; concurrency?: number };
+  upload?: Pick<UploadPackageOptions, 'maxSingleShotSize' | 'blockSize' | 'concurrency'>;
   /** Cancels the run. Completed steps stay recorded, no partial download is left, and a rerun resumes. */
   signal?: AbortSignal;
   onProgress?: (event: SignDriverProgressEvent) => void;
@@ -195,6 +195,7 @@ export async function signDriver(options: SignDriverOptions): Promise<SignDriver
       sasUrl: initialPackageUrl(submission),
       // An expired URL is replaced by the one a fresh read of the submission carries.
       refreshSasUrl: async (refreshSignal) => initialPackageUrl(await readSubmission(refreshSignal)),
+      maxSingleShotSize: options.upload?.maxSingleShotSize,
       blockSize: options.upload?.blockSize,
       concurrency: options.upload?.concurrency,
       signal,
