@@ -13,7 +13,7 @@ import { DEFAULT_BASE_URL, type HdcClientOptions } from './options.js';
 import { bearerTokenPolicy } from './pipeline/bearer-token.js';
 import { createPipeline, isSecureTransport } from './pipeline/pipeline.js';
 import { requestHeadersPolicy } from './pipeline/request-headers.js';
-import { DEFAULT_MAX_RESPONSE_BYTES, errorOf, responseBodyPolicy } from './pipeline/response-body.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, errorOf, ParsedJsonResponse, responseBodyPolicy } from './pipeline/response-body.js';
 import { retryPolicy } from './pipeline/retry.js';
 import { timeoutPolicy } from './pipeline/timeout.js';
 import { createTransport } from './pipeline/transport.js';
@@ -120,6 +120,7 @@ export function createHdcClient(options: HdcClientOptions = {}): HdcClient {
     if (!response.ok) return { error: errorOf(response) ?? unmappedError(method, response), response };
     // As openapi-fetch: no data for 204, HEAD or an empty body; otherwise the body as `parseAs` asks (JSON: lossless).
     if (response.status === 204 || method === 'HEAD' || response.headers.get('content-length') === '0') return { data: undefined, response };
+    if (parseAs === 'json' && response instanceof ParsedJsonResponse) return { data: response.value, response };
     return { data: parseAs === 'stream' ? response.body : ((await response[parseAs]()) as unknown), response };
   };
 

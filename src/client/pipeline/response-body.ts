@@ -35,6 +35,11 @@ export class ParsedJsonResponse extends Response {
     return (this.#stream ??= new Response(this.#bytes as Uint8Array<ArrayBuffer>).body!);
   }
 
+  /** The parsed body, for a caller that can take it without waiting on `json()`'s promise. */
+  get value(): unknown {
+    return this.#value;
+  }
+
   override json(): Promise<any> {
     return Promise.resolve(this.#value);
   }
