@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { pathToFileURL } from 'node:url';
 import { callSubjects, checkSubjects, SUBMISSION_BODY } from './call-subjects.js';
-import { interleaved, round } from './stats.js';
+import { interleaved, pairedRatio, round } from './stats.js';
 import type { BenchOptions, BenchRow } from './types.js';
 
 const BENCHMARK = 'GET submission, loopback HTTP';
@@ -33,11 +33,11 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
     const { hwdash, 'openapi-fetch': bare } = subjects;
     const results = await interleaved(
       { hwdash, 'openapi-fetch': bare },
-      opts.quick ? { rounds: 4, timeMs: 250, warmupMs: 300 } : { rounds: 12, timeMs: 600, warmupMs: 1000 },
+      opts.quick ? { rounds: 4, timeMs: 250, warmupMs: 300 } : { rounds: 20, timeMs: 400, warmupMs: 1000 },
     );
     const subject = results.hwdash!;
     const base = results['openapi-fetch']!;
-    const ratio = subject.median / base.median;
+    const ratio = pairedRatio(subject, base).median;
     return [
       {
         benchmark: BENCHMARK,

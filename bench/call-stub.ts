@@ -6,7 +6,7 @@
 import { pathToFileURL } from 'node:url';
 import { DEFAULT_BASE_URL } from '../src/client/options.js';
 import { callSubjects, checkSubjects, SUBMISSION_BODY } from './call-subjects.js';
-import { interleaved, round } from './stats.js';
+import { interleaved, pairedRatio, round } from './stats.js';
 import type { BenchOptions, BenchRow } from './types.js';
 
 const BENCHMARK = 'GET submission, fetch stubbed';
@@ -22,7 +22,7 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
   const subject = results.hwdash!;
   const row = (baseline: string, target: string, limit: number | null): BenchRow => {
     const base = results[baseline]!;
-    const ratio = subject.median / base.median;
+    const ratio = pairedRatio(subject, base).median;
     return {
       benchmark: BENCHMARK,
       subject: 'createHdcClient GET',

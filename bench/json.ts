@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import JSONbig from 'json-bigint';
 import { isInteger, isSafeNumber, parse as losslessParse } from 'lossless-json';
 import { INT64_KEYS, parseJson } from '../src/client/json/lossless.js';
-import { interleaved, round } from './stats.js';
+import { interleaved, pairedRatio, round } from './stats.js';
 import type { BenchOptions, BenchRow } from './types.js';
 
 const BENCHMARK = 'parse 5 MB submissions list';
@@ -44,7 +44,7 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
   const subject = results.parseJson!;
   const row = (baseline: string, target: string, meets: (ratio: number) => boolean): BenchRow => {
     const base = results[baseline]!;
-    const ratio = subject.median / base.median;
+    const ratio = pairedRatio(subject, base).median;
     return {
       benchmark: BENCHMARK,
       subject: 'parseJson',

@@ -7,6 +7,20 @@ export interface Summary {
   spreadPct: number;
 }
 
+/** A subject measured by {@link interleaved}: the summary of its per-round means, and those means in round order. */
+export interface RoundSummary extends Summary {
+  rounds: number[];
+}
+
+/**
+ * The ratio subject/baseline as the median of the ratios of each round, where both ran back to back. Load on a
+ * shared machine drifts from one round to the next by more than the differences measured here; a paired ratio
+ * cancels that drift, where a ratio of two medians taken over different moments does not.
+ */
+export function pairedRatio(subject: RoundSummary, baseline: RoundSummary): Summary {
+  return summarize(subject.rounds.map((mean, k) => mean / baseline.rounds[k]!));
+}
+
 /** Median and relative median absolute deviation of a sample list (for measurements made outside tinybench). */
 export function summarize(samples: readonly number[]): Summary {
   if (samples.length === 0) throw new Error('no samples');
@@ -68,7 +82,7 @@ export interface InterleaveOptions {
  * that the calls cause. On a shared machine the load drifts within seconds; interleaving
  * gives every subject the same share of quiet and busy moments, which one long run per subject does not.
  */
-export async function interleaved(tasks: Record<string, () => unknown>, options: InterleaveOptions): Promise<Record<string, Summary>> {
+export async function interleaved(tasks: Record<string, () => unknown>, options: InterleaveOptions): Promise<Record<string, RoundSummary>> {
   const names = Object.keys(tasks);
   const batch = options.batch ?? 1;
   const means: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
@@ -92,5 +106,5 @@ export async function interleaved(tasks: Record<string, () => unknown>, options:
       means[name]!.push(meanOf(bench.getTask(name)) / batch);
     }
   }
-  return Object.fromEntries(names.map((name) => [name, summarize(means[name]!)]));
+  return Object.fromEntries(names.map((name) => [name, { ...summarize(means[name]!), rounds: means[name]! }]));
 }

@@ -95,7 +95,7 @@ export function createHdcClient(options: HdcClientOptions = {}): HdcClient {
       requestHeadersPolicy({ correlationId, userAgent }),
       retryPolicy(retry, { sleep, random, onRetry }),
       bearerTokenPolicy({ apiOrigin: baseUrl.origin, tokens }),
-      timeoutPolicy(options.timeoutMs ?? 60_000),
+      timeoutPolicy(checkTimeout(options.timeoutMs ?? 60_000)),
       responseBodyPolicy({ maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, correlationId }),
     ],
     createTransport(options.fetch),
@@ -187,4 +187,10 @@ function parseBaseUrl(value: string): URL {
 /** Only reachable when a custom openapi-fetch middleware replaced the response; map it the same way. */
 function unmappedError(method: string, response: Response): HdcError {
   return errorFromResponse({ method, url: response.url, status: response.status, statusText: response.statusText, headers: response.headers, bodyText: '' });
+}
+
+/** A timeout is a positive number of milliseconds, or `Infinity` for none; 0, negative and NaN are mistakes. */
+function checkTimeout(timeoutMs: number): number {
+  if (!(timeoutMs > 0)) throw new RangeError(`timeoutMs must be a positive number of milliseconds (or Infinity for no timeout), got ${timeoutMs}`);
+  return timeoutMs;
 }

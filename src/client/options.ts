@@ -31,7 +31,8 @@ export interface HdcClientOptions {
    */
   fetch?: typeof fetch;
   /**
-   * Per-attempt timeout: from sending a request until its JSON body has been read.
+   * Per-attempt timeout: from sending a request until its JSON body has been read. `Infinity` turns it off
+   * (the caller's `signal` still cancels).
    * @default 60000
    */
   timeoutMs?: number;

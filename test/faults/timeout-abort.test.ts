@@ -50,6 +50,18 @@ describe('a body that trickles in slower than the timeout', () => {
     expect(clock.delays).toEqual([]);
   });
 
+  it('timeoutMs: Infinity means no timeout (Node would otherwise fire such a timer after 1 ms)', async () => {
+    scenario.server.route('GET', SUBMISSION_PATH, trickle(200, `{"id":${SUBMISSION_ID},"name":"${'x'.repeat(400)}"}`, { chunkBytes: 100, intervalMs: 50 }));
+    const { client } = scenarioClient(scenario.server.baseUrl, { timeoutMs: Infinity });
+
+    expect((await client.submissions.get(PRODUCT_ID, SUBMISSION_ID)).id).toBe(SUBMISSION_ID);
+    expect(scenario.server.count('GET', SUBMISSION_PATH)).toBe(1);
+  });
+
+  it.each([0, -1, Number.NaN])('timeoutMs: %d is refused when the client is created', (timeoutMs) => {
+    expect(() => createHdcClient({ baseUrl: scenario.server.baseUrl, token: TOKEN, timeoutMs })).toThrow(RangeError);
+  });
+
   it('a server that never answers: TimeoutError, not a hang', async () => {
     scenario.server.route('GET', SUBMISSION_PATH, hang());
     const { client } = scenarioClient(scenario.server.baseUrl, { timeoutMs: 100, retry: { maxRetries: 1 } });

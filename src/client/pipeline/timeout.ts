@@ -9,9 +9,12 @@ import { toNetworkError } from './transport.js';
  * cancels at once, and its reason is what the caller gets back.
  */
 export function timeoutPolicy(timeoutMs: number): Policy {
+  // Node's timers take at most 2^31 - 1 ms and turn anything longer (Infinity included) into 1 ms; such a timeout
+  // could never fire within a process's life anyway, so it means no timeout.
+  const armed = timeoutMs <= MAX_TIMER_MS;
   return async (request, next) => {
     const attempt = new Attempt(request.signal);
-    const timer = setTimeout(timeOut, timeoutMs, attempt.controller, request, timeoutMs);
+    const timer = armed ? setTimeout(timeOut, timeoutMs, attempt.controller, request, timeoutMs) : undefined;
     try {
       return await next({ ...request, signal: attempt.controller.signal });
     } catch (error) {
@@ -25,6 +28,8 @@ export function timeoutPolicy(timeoutMs: number): Policy {
     }
   };
 }
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * One attempt's signal, which the caller's signal aborts too. Forwarded by hand, as the listener object itself:
