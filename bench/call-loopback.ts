@@ -37,7 +37,7 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
     );
     const subject = results.hwdash!;
     const base = results['openapi-fetch']!;
-    const ratio = pairedRatio(subject, base).median;
+    const ratio = pairedRatio(subject.rounds, base.rounds).median;
     return [
       {
         benchmark: BENCHMARK,

@@ -22,7 +22,7 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
   const subject = results.hwdash!;
   const row = (baseline: string, target: string, limit: number | null): BenchRow => {
     const base = results[baseline]!;
-    const ratio = pairedRatio(subject, base).median;
+    const ratio = pairedRatio(subject.rounds, base.rounds).median;
     return {
       benchmark: BENCHMARK,
       subject: 'createHdcClient GET',

@@ -10,7 +10,7 @@ import { startAzurite } from '../src/mock/azurite.js';
 import { DEFAULT_DOWNLOAD_CHUNK_SIZE, DEFAULT_DOWNLOAD_CONCURRENCY } from '../src/workflow/download.js';
 import { makeFile, measureInChild, removeTmp, rssGrowthMiB, sasUrl, TMP } from './blob-support.js';
 import type { BlobContender } from './blob-worker.js';
-import { MIB, round, summarize } from './stats.js';
+import { MIB, round, summarize, pairedRatio } from './stats.js';
 import type { BenchOptions, BenchRow } from './types.js';
 
 const CONTENDERS: BlobContender[] = ['downloadToFile', 'sdk downloadToFile'];
@@ -18,7 +18,7 @@ const RSS_BUDGET_MIB = 64 + (DEFAULT_DOWNLOAD_CHUNK_SIZE * DEFAULT_DOWNLOAD_CONC
 
 export async function run(opts: BenchOptions): Promise<BenchRow[]> {
   const sizeMiB = opts.quick ? 32 : 256;
-  const rounds = opts.quick ? 1 : 3;
+  const rounds = opts.quick ? 1 : 7;
   const size = sizeMiB * MIB;
   const benchmark = `download ${sizeMiB} MiB from Azurite`;
   const azurite = await startAzurite();
@@ -42,7 +42,7 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
     }
     const subject = summarize(times.downloadToFile!);
     const base = summarize(times['sdk downloadToFile']!);
-    const ratio = subject.median / base.median;
+    const ratio = pairedRatio(times.downloadToFile!, times['sdk downloadToFile']!).median;
     const peak = summarize(growth.downloadToFile!);
     const basePeak = summarize(growth['sdk downloadToFile']!);
     return [

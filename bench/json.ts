@@ -44,7 +44,7 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
   const subject = results.parseJson!;
   const row = (baseline: string, target: string, meets: (ratio: number) => boolean): BenchRow => {
     const base = results[baseline]!;
-    const ratio = pairedRatio(subject, base).median;
+    const ratio = pairedRatio(subject.rounds, base.rounds).median;
     return {
       benchmark: BENCHMARK,
       subject: 'parseJson',

@@ -13,12 +13,12 @@ export interface RoundSummary extends Summary {
 }
 
 /**
- * The ratio subject/baseline as the median of the ratios of each round, where both ran back to back. Load on a
+ * The ratio subject/baseline as the median of the ratios of each round (one value per round for each), where both ran back to back. Load on a
  * shared machine drifts from one round to the next by more than the differences measured here; a paired ratio
  * cancels that drift, where a ratio of two medians taken over different moments does not.
  */
-export function pairedRatio(subject: RoundSummary, baseline: RoundSummary): Summary {
-  return summarize(subject.rounds.map((mean, k) => mean / baseline.rounds[k]!));
+export function pairedRatio(subjectRounds: readonly number[], baselineRounds: readonly number[]): Summary {
+  return summarize(subjectRounds.map((value, k) => value / baselineRounds[k]!));
 }
 
 /** Median and relative median absolute deviation of a sample list (for measurements made outside tinybench). */

@@ -10,7 +10,7 @@ import { startAzurite, type AzuriteHandle } from '../src/mock/azurite.js';
 import { DEFAULT_UPLOAD_BLOCK_SIZE, DEFAULT_UPLOAD_CONCURRENCY } from '../src/workflow/upload.js';
 import { makeFile, measureInChild, removeTmp, rssGrowthMiB, sasUrl } from './blob-support.js';
 import type { BlobContender } from './blob-worker.js';
-import { MIB, round, summarize } from './stats.js';
+import { MIB, round, summarize, pairedRatio } from './stats.js';
 import type { BenchOptions, BenchRow } from './types.js';
 
 const CONTENDERS: BlobContender[] = ['uploadPackage', 'sdk uploadFile', 'whole-file PUT'];
@@ -18,7 +18,7 @@ const RSS_BUDGET_MIB = 64 + (DEFAULT_UPLOAD_BLOCK_SIZE * DEFAULT_UPLOAD_CONCURRE
 
 export async function run(opts: BenchOptions): Promise<BenchRow[]> {
   const sizeMiB = opts.quick ? 32 : 256;
-  const rounds = opts.quick ? 1 : 3;
+  const rounds = opts.quick ? 1 : 7;
   const benchmark = `upload ${sizeMiB} MiB to Azurite`;
   const azurite = await startAzurite();
   const file = await makeFile(`upload-${sizeMiB}.bin`, sizeMiB * MIB);
@@ -38,7 +38,7 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
     const throughput = (name: string) => round((sizeMiB * 1000) / time(name).median, 1);
     const subject = time('uploadPackage');
     const rows: BenchRow[] = ['sdk uploadFile', 'whole-file PUT'].map((baseline) => {
-      const ratio = subject.median / time(baseline).median;
+      const ratio = pairedRatio(times.uploadPackage!, times[baseline]!).median;
       return {
         benchmark,
         subject: 'uploadPackage',
