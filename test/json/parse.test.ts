@@ -224,6 +224,16 @@ describe('parseJson: malformed input', () => {
     ['single quotes', "{'id':1}", 1],
     ['unescaped control character in a string', '{"a":"\u0001"}', 6],
     ['NaN', '{"id":NaN}', undefined],
+    // IDs are quoted before JSON.parse reads the text; none of these may be turned into valid JSON by that.
+    ['an ID with a leading zero', `{"id":0${SUBMISSION_ID}}`, 7],
+    ['a negative ID with a leading zero', '{"id":-012}', 8],
+    ['a minus sign alone', '{"id":-}', 7],
+    ['an unsafe integer where a key belongs', `{"a":1,${SUBMISSION_ID}:2}`, 7],
+    ['an ID after a key with no colon', `{"id" ${SUBMISSION_ID}}`, 6],
+    ['two IDs with no comma', `[${SUBMISSION_ID} ${SUBMISSION_ID}]`, 21],
+    ['an ID run into letters', `{"id":${SUBMISSION_ID}abc}`, 25],
+    ['an unterminated string ending in an escaped quote', `{"id":${SUBMISSION_ID},"name":"abc\\"`, 39],
+    ['a malformed escape in a key', `{"\\u00zz":${SUBMISSION_ID}}`, 6],
   ];
 
   it.each(cases)('throws a JsonSyntaxError for %s, with JSON.parse’s message', (_name, text, position) => {

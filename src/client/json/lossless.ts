@@ -6,10 +6,10 @@
  * 1152921504621442048, and a client that sends that back signs or publishes the wrong submission.
  * So IDs live in memory as decimal-digit strings and go back on the wire as bare numbers.
  *
- * Parsing is native: `JSON.parse` builds the value (and is the only judge of validity), then one pass over the text
- * finds the integer literals that must stay exact and writes their digits over the rounded numbers. Building a
- * quoted copy of the text for `JSON.parse` instead would cost more than the parse itself on large responses, since
- * a fresh multi-megabyte string is slow to allocate.
+ * Parsing is native: one pass over the text puts quotes around the integer literals that must stay exact, and
+ * `JSON.parse` (the only judge of validity) builds the value with those as strings. This costs well under one
+ * `JSON.parse` on large responses (bench/json.ts). Writing digit strings over the rounded numbers after parsing
+ * was slower: it needs a path per literal, and V8 migrates every object whose number field becomes a string.
  */
 
 /** Property names whose numeric values are int64 IDs in the Hardware Dev Center API. */
@@ -53,14 +53,19 @@ export class JsonSyntaxError extends SyntaxError {
  * @throws {JsonSyntaxError} when `text` is not valid JSON, with `JSON.parse`'s message for `text`.
  */
 export function parseJson(text: string, int64Keys: ReadonlySet<string> = INT64_KEYS): unknown {
-  let value: unknown;
+  const quoted = quoteExactIntegers(text, int64Keys);
   try {
-    value = JSON.parse(text);
+    return JSON.parse(quoted);
   } catch (error) {
+    // Quoting keeps valid text valid and invalid text invalid; the message and position are the original's.
+    if (quoted === text) throw toJsonSyntaxError(text, error);
+    try {
+      JSON.parse(text);
+    } catch (original) {
+      throw toJsonSyntaxError(text, original);
+    }
     throw toJsonSyntaxError(text, error);
   }
-  const exact = findExactIntegers(text, int64Keys);
-  return exact.length === 0 ? value : restoreDigits(value, exact);
 }
 
 /**
@@ -125,10 +130,11 @@ const DIGIT_9 = 0x39;
 const DOT = 0x2e;
 const LOWER_E = 0x65;
 const UPPER_E = 0x45;
+const LOWER_F = 0x66;
 const LOWER_N = 0x6e;
 const LOWER_T = 0x74;
 
-/** Kinds of nesting level seen by {@link findExactIntegers}. */
+/** Kinds of nesting level seen by {@link quoteExactIntegers}. */
 const OBJECT = 0;
 const ARRAY = 1;
 /** An array that is the value of an int64 key (`visibleToAccounts`): its direct elements are IDs. */
@@ -137,32 +143,29 @@ const ID_ARRAY = 2;
 const MAX_SAFE_DIGITS = String(Number.MAX_SAFE_INTEGER); // 16 digits
 
 /**
- * Finds, in text that `JSON.parse` has accepted, the integer literals that {@link parseJson} keeps as digit strings.
- * Each is returned as its path (property names and array indexes from the top-level value down) followed by the
- * literal itself. One small array per literal, not one flat list: a flat list of many thousands of entries is
- * slower to grow than the whole scan.
+ * `text` with quotes around the integer literals that {@link parseJson} keeps as digit strings, so that `JSON.parse`
+ * makes strings of them itself. The alternative, writing digit strings over the rounded numbers after parsing, costs
+ * more than the copy made here: it needs a path per literal, and turning a number property into a string makes V8
+ * migrate every object of that shape.
+ *
+ * Only a well-formed integer literal in a value position is quoted (never one with a leading zero, a fraction or an
+ * exponent, and never where an object key belongs), so quoting turns a number token into a string token where both
+ * are allowed: valid text stays valid and invalid text stays invalid.
  *
  * It tokenises only as much as it must: strings are skipped with the native `indexOf`, and only the short stretches
  * between strings are read char by char.
  */
-function findExactIntegers(text: string, int64Keys: ReadonlySet<string>): Array<Array<string | number>> {
+function quoteExactIntegers(text: string, int64Keys: ReadonlySet<string>): string {
   const keyNames = [...int64Keys];
-  const found: Array<Array<string | number>> = [];
-  // Where the parser is in the innermost open object or array: its kind, the index of the current element (counted
-  // in objects too, where it means nothing, to keep commas branch-free) and the bounds of the current member's key.
-  // The top-level value is level 0, read like a one-element array.
+  let quoted = '';
+  let copied = 0;
+  // The innermost open object or array, whether a value may start here (in an object: after a colon), and the bounds
+  // of the current member's key. The top-level value is read like an array's element.
   let kind = ARRAY;
-  let index = 0;
+  let valuePosition = true;
   let keyStart = 0;
   let keyEnd = 0;
-  // The same for each enclosing level, saved when a nested object or array opens, with the key as a string once a
-  // literal inside needed it (reused by the next literals there, so that their paths share the same key strings).
   const kinds: number[] = [];
-  const indexes: number[] = [];
-  const keyStarts: number[] = [];
-  const keyEnds: number[] = [];
-  const keys: Array<string | undefined> = [];
-  let depth = 0;
   // Contents of the last string seen: at a colon, that is the member's key.
   let stringStart = 0;
   let stringEnd = 0;
@@ -180,17 +183,20 @@ function findExactIntegers(text: string, int64Keys: ReadonlySet<string>): Array<
       let close = text.indexOf('"', i + 1);
       if (close > nextBackslash) {
         close = closingQuote(text, i + 1);
-        nextBackslash = indexOrLength(text, '\\', close);
+        if (close !== -1) nextBackslash = indexOrLength(text, '\\', close);
       }
+      if (close === -1) break; // unterminated: JSON.parse will say so
       stringStart = i + 1;
       stringEnd = close;
+      valuePosition = false;
       i = close + 1;
     } else if (c === COLON) {
       keyStart = stringStart;
       keyEnd = stringEnd;
+      valuePosition = true;
       i++;
     } else if (c === COMMA) {
-      index++;
+      valuePosition = kind !== OBJECT;
       i++;
     } else if ((c >= DIGIT_0 && c <= DIGIT_9) || c === MINUS) {
       const start = i;
@@ -199,78 +205,48 @@ function findExactIntegers(text: string, int64Keys: ReadonlySet<string>): Array<
       const next = text.charCodeAt(i);
       if (next === DOT || next === LOWER_E || next === UPPER_E) {
         i = skipFractionAndExponent(text, i);
-        continue;
-      }
-      const int64Key = kind === OBJECT ? int64KeyAt(text, keyStart, keyEnd, keyNames, int64Keys) : undefined;
-      if (int64Key !== undefined || kind === ID_ARRAY || isUnsafeMagnitude(text, digitsStart, i)) {
-        const hit: Array<string | number> = [];
-        for (let level = 1; level < depth; level++) {
-          hit.push(kinds[level] === OBJECT ? (keys[level] ??= keyAt(text, keyStarts[level]!, keyEnds[level]!)) : indexes[level]!);
+      } else if (valuePosition && isWellFormedInteger(text, digitsStart, i)) {
+        const exact = kind === OBJECT ? int64KeyAt(text, keyStart, keyEnd, keyNames, int64Keys) !== undefined : kind === ID_ARRAY;
+        if (exact || isUnsafeMagnitude(text, digitsStart, i)) {
+          quoted += `${text.slice(copied, start)}"${text.slice(start, i)}"`;
+          copied = i;
         }
-        if (depth > 0) hit.push(kind === OBJECT ? (int64Key ?? keyAt(text, keyStart, keyEnd)) : index);
-        hit.push(text.slice(start, i));
-        found.push(hit);
       }
+      valuePosition = false;
     } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-      kinds[depth] = kind;
-      indexes[depth] = index;
-      keyStarts[depth] = keyStart;
-      keyEnds[depth] = keyEnd;
-      keys[depth] = undefined;
-      depth++;
+      kinds.push(kind);
       if (c === OPEN_BRACE) kind = OBJECT;
-      else kind = kind === OBJECT && int64KeyAt(text, keyStart, keyEnd, keyNames, int64Keys) ? ID_ARRAY : ARRAY;
-      index = 0;
+      else kind = valuePosition && kind === OBJECT && int64KeyAt(text, keyStart, keyEnd, keyNames, int64Keys) !== undefined ? ID_ARRAY : ARRAY;
+      valuePosition = kind !== OBJECT;
       i++;
     } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-      depth--;
-      kind = kinds[depth]!;
-      index = indexes[depth]!;
-      keyStart = keyStarts[depth]!;
-      keyEnd = keyEnds[depth]!;
+      kind = kinds.pop() ?? ARRAY;
+      valuePosition = false;
       i++;
-    } else if (c === LOWER_T || c === LOWER_N) {
-      i += 4; // true, null: JSON.parse has checked the spelling
     } else {
-      i += 5; // false: JSON.parse has accepted the text, so nothing else can start here
+      // true, null, false; or a stray character, which JSON.parse will refuse.
+      valuePosition = false;
+      i += c === LOWER_T || c === LOWER_N ? 4 : c === LOWER_F ? 5 : 1;
     }
   }
-  return found;
+  return copied === 0 ? text : quoted + text.slice(copied);
 }
 
-/**
- * Writes each literal found by {@link findExactIntegers} over the number `JSON.parse` made of it. The number check
- * matters only when a key repeats in one object: `JSON.parse` keeps the last member, so an earlier one's literal
- * must not land on it.
- */
-function restoreDigits(value: unknown, found: Array<Array<string | number>>): unknown {
-  let result = value;
-  for (const hit of found) {
-    const last = hit.length - 1;
-    const literal = hit[last] as string;
-    if (last === 0) {
-      if (result === Number(literal)) result = literal;
-      continue;
-    }
-    let holder = result;
-    for (let level = 0; level < last - 1 && isContainer(holder); level++) holder = holder[hit[level]!];
-    const key = hit[last - 1]!;
-    if (isContainer(holder) && holder[key] === Number(literal)) holder[key] = literal;
-  }
-  return result;
+/** Whether `text[from, to)` is the digits of a JSON integer: at least one, and no leading zero. */
+function isWellFormedInteger(text: string, from: number, to: number): boolean {
+  return to > from && (to - from === 1 || text.charCodeAt(from) !== DIGIT_0);
 }
 
-function isContainer(value: unknown): value is Record<string | number, unknown> {
-  return typeof value === 'object' && value !== null;
-}
-
-/** The quote that ends the string whose contents start at `from`, stepping over escapes. */
+/** The quote that ends the string whose contents start at `from`, stepping over escapes; -1 if none does. */
 function closingQuote(text: string, from: number): number {
+  const length = text.length;
   let i = from;
-  for (let c = text.charCodeAt(i); c !== QUOTE; c = text.charCodeAt(++i)) {
+  for (; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) return i;
     if (c === BACKSLASH) i++;
   }
-  return i;
+  return -1;
 }
 
 function indexOrLength(text: string, search: string, from: number): number {
@@ -320,8 +296,8 @@ function int64KeyAt(
 ): string | undefined {
   for (let k = start; k < end; k++) {
     if (text.charCodeAt(k) === BACKSLASH) {
-      const key = keyAt(text, start, end);
-      return int64Keys.has(key) ? key : undefined;
+      const key = decodedKey(text.slice(start, end));
+      return key !== undefined && int64Keys.has(key) ? key : undefined;
     }
   }
   const length = end - start;
@@ -331,10 +307,13 @@ function int64KeyAt(
   return undefined;
 }
 
-/** The property name `JSON.parse` made of the key whose contents are `text[start, end)`, escapes decoded. */
-function keyAt(text: string, start: number, end: number): string {
-  const raw = text.slice(start, end);
-  return raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
+/** The property name `JSON.parse` makes of a key written with escapes, or undefined for a malformed escape. */
+function decodedKey(raw: string): string | undefined {
+  try {
+    return JSON.parse(`"${raw}"`) as string;
+  } catch {
+    return undefined; // the text is not JSON, and JSON.parse will say so
+  }
 }
 
 /** `JSON.parse`'s error, with the position it reports (or the end of the text, for truncated input) as a field. */
