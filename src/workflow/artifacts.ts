@@ -127,7 +127,11 @@ async function downloadArtifact(
         if (totalBytes !== undefined) options.onProgress!({ kind: 'download', loadedBytes, totalBytes, file });
       }
     : undefined;
-  const download = (from: string) => downloadToFile({ url: from, dest, ...(options.signal ? { signal: options.signal } : {}), ...(onProgress ? { onProgress } : {}) });
+  // The signing flow reports each artifact's SHA-256, so that a release can record what it shipped.
+  const download = async (from: string) => {
+    const result = await downloadToFile({ url: from, dest, sha256: true, ...(options.signal ? { signal: options.signal } : {}), ...(onProgress ? { onProgress } : {}) });
+    return { path: result.path, size: result.size, sha256: result.sha256! };
+  };
   try {
     return await download(url);
   } catch (error) {

@@ -48,15 +48,24 @@ export interface DownloadToFileOptions {
    * @default 8 MiB
    */
   chunkSize?: number;
+  /**
+   * Also compute the SHA-256 of the bytes written, e.g. to record a signed package's provenance. It costs about
+   * 1 ms of CPU per MiB on the thread that receives the bytes, which on a fast link is a fifth of the download.
+   * @default false
+   */
+  sha256?: boolean;
 }
 
 export interface DownloadResult {
   /** Absolute path of the written file. */
   path: string;
   size: number;
-  /** SHA-256 of the written bytes, lowercase hex. */
-  sha256: string;
+  /** SHA-256 of the written bytes, lowercase hex: with `sha256: true`, and always from `writeStreamToFile`. */
+  sha256?: string;
 }
+
+/** What was written: its size, and its SHA-256 when one was asked for. */
+type Written = { size: number; sha256?: string };
 
 export interface WriteStreamToFileOptions {
   /** Fail unless the stream delivers exactly this many bytes (e.g. the response's Content-Length). */
@@ -94,7 +103,7 @@ export const DEFAULT_DOWNLOAD_CHUNK_SIZE = 8 * 1024 * 1024;
 /** Lets the storage SDK resume a response (whole blob or range) that breaks off mid-body, from its last byte. */
 const MAX_RETRY_REQUESTS = 5;
 
-/** Downloads the blob at `url` to `dest` atomically and returns its size and SHA-256. */
+/** Downloads the blob at `url` to `dest` atomically and returns its size (and SHA-256 with `sha256: true`). */
 export async function downloadToFile(options: DownloadToFileOptions): Promise<DownloadResult> {
   const concurrency = options.concurrency ?? DEFAULT_DOWNLOAD_CONCURRENCY;
   const chunkSize = options.chunkSize ?? DEFAULT_DOWNLOAD_CHUNK_SIZE;
@@ -121,23 +130,26 @@ export async function downloadToFile(options: DownloadToFileOptions): Promise<Do
   }
 }
 
-/** Writes a response body (web or Node stream) to `dest` atomically, with the same guarantees as downloadToFile. */
+/**
+ * Writes a response body (web or Node stream) to `dest` atomically, with the same guarantees as downloadToFile, and
+ * returns its SHA-256 too: such bodies (preprod assets) come with a content hash to check.
+ */
 export async function writeStreamToFile(
   stream: WebReadableStream | ReadableStream | NodeJS.ReadableStream,
   dest: string,
   options: WriteStreamToFileOptions = {},
-): Promise<DownloadResult> {
+): Promise<DownloadResult & { sha256: string }> {
   checkExpectedLength(options.expectedLength);
   const source = toNodeReadable(stream);
   const path = resolve(dest);
   try {
     options.signal?.throwIfAborted();
     const written = await writeFileAtomically(path, async (file) => {
-      const sink = new OrderedSink(file, options.expectedLength, options.onProgress, dest);
+      const sink = new OrderedSink(file, options.expectedLength, options.onProgress, dest, true);
       await sink.pipeFrom(source, options.signal);
       return sink.finish();
     });
-    return { path, ...written };
+    return { path, size: written.size, sha256: written.sha256! };
   } catch (error) {
     // Whatever went wrong, the body must not keep its connection busy.
     source.destroy();
@@ -163,7 +175,7 @@ function toNodeReadable(stream: WebReadableStream | ReadableStream | NodeJS.Read
  * and stops as soon as more bytes arrive than the blob has.
  */
 class OrderedSink {
-  readonly #hash: Hash = createHash('sha256');
+  readonly #hash: Hash | undefined;
   #written = 0;
   /** The write under way, if any: a source that fails mid-write must not leave it running unseen. */
   #writing: Promise<void> = Promise.resolve();
@@ -174,8 +186,10 @@ class OrderedSink {
     total: number | undefined,
     readonly onProgress: ((progress: DownloadProgress) => void) | undefined,
     readonly dest: string,
+    sha256: boolean,
   ) {
     this.#total = total;
+    this.#hash = sha256 ? createHash('sha256') : undefined;
   }
 
   get written(): number {
@@ -186,7 +200,7 @@ class OrderedSink {
     if (this.#total !== undefined && this.#written + chunk.length > this.#total) {
       throw lengthMismatch(this.dest, `more than the ${this.#total} bytes announced arrived`);
     }
-    this.#hash.update(chunk);
+    this.#hash?.update(chunk);
     this.#written += chunk.length;
   }
 
@@ -238,11 +252,11 @@ class OrderedSink {
     this.onProgress?.({ loadedBytes: this.#written, totalBytes: this.#total });
   }
 
-  finish(): { size: number; sha256: string } {
+  finish(): Written {
     if (this.#total !== undefined && this.#written !== this.#total) {
       throw lengthMismatch(this.dest, `${this.#written} bytes arrived but ${this.#total} were announced`);
     }
-    return { size: this.#written, sha256: this.#hash.digest('hex') };
+    return this.#hash ? { size: this.#written, sha256: this.#hash.digest('hex') } : { size: this.#written };
   }
 }
 
@@ -287,7 +301,7 @@ class RangedDownload {
     this.#signal = options.signal ? AbortSignal.any([options.signal, this.#abort.signal]) : this.#abort.signal;
   }
 
-  async run(): Promise<{ size: number; sha256: string }> {
+  async run(): Promise<Written> {
     return this.concurrency === 1 ? this.#streamWhole() : this.#inRanges();
   }
 
@@ -296,7 +310,7 @@ class RangedDownload {
    * of the same version of the blob (ETag). This is done here rather than by the SDK's `maxRetryRequests`, whose
    * resuming stream gives up on a connection that drops (Node reports it as `aborted`; Azure/azure-sdk-for-js#32268).
    */
-  async #streamWhole(): Promise<{ size: number; sha256: string }> {
+  async #streamWhole(): Promise<Written> {
     const { expectedLength, dest } = this.options;
     let response = await this.#request(0);
     const total = response.contentLength!;
@@ -305,7 +319,7 @@ class RangedDownload {
       response.readableStreamBody?.destroy();
       throw lengthMismatchExpected(dest, total, expectedLength);
     }
-    const sink = new OrderedSink(this.file, total, undefined, dest);
+    const sink = new OrderedSink(this.file, total, undefined, dest, this.options.sha256 ?? false);
     const etag = response.etag!;
     for (let resumptions = 0; ; resumptions++) {
       try {
@@ -335,7 +349,7 @@ class RangedDownload {
   }
 
   /** The first range tells the size; the others follow `concurrency` at a time, written in order. */
-  async #inRanges(): Promise<{ size: number; sha256: string }> {
+  async #inRanges(): Promise<Written> {
     const { expectedLength, dest } = this.options;
     let first;
     try {
@@ -358,7 +372,7 @@ class RangedDownload {
       throw lengthMismatchExpected(dest, total, expectedLength);
     }
 
-    const sink = new OrderedSink(this.file, total, undefined, dest);
+    const sink = new OrderedSink(this.file, total, undefined, dest, this.options.sha256 ?? false);
     // Range 0 is the first response, whatever its length; ranges 1.. cover the rest, chunkSize each.
     const chunkCount = 1 + Math.max(0, Math.ceil((total - firstLength) / this.chunkSize));
     const fetches = new Map<number, Promise<{ buffer: Buffer; length: number }>>();
@@ -420,11 +434,11 @@ class RangedDownload {
     return { buffer, length };
   }
 
-  #writeEmpty(): { size: number; sha256: string } {
+  #writeEmpty(): Written {
     const { expectedLength, dest } = this.options;
     this.#setTotal(0);
     if (expectedLength !== undefined && expectedLength !== 0) throw lengthMismatchExpected(dest, 0, expectedLength);
-    return new OrderedSink(this.file, 0, undefined, dest).finish();
+    return new OrderedSink(this.file, 0, undefined, dest, this.options.sha256 ?? false).finish();
   }
 
   #setTotal(total: number): void {
