@@ -68,20 +68,27 @@ afterAll(async () => {
   await browser?.close();
 });
 
-/** Goes to an operation through Redoc's legacy `#operation/<id>` link (the one the spec's prose uses). */
-async function openOperation(operationId: string, summary: string): Promise<string> {
+/**
+ * Goes to an operation through Redoc's legacy `#operation/<id>` link (the one the spec's prose uses), and waits
+ * until its title is visible and the page shows the `expected` texts (Redoc renders the example panel after the
+ * title). Returns the page's text; a text that never appears is left for the test's assertion to report.
+ */
+async function openOperation(operationId: string, summary: string, expected: readonly string[] = []): Promise<string> {
   await page.evaluate((id) => {
     window.location.hash = `operation/${id}`;
   }, operationId);
   await page.waitForFunction(
-    (title) =>
-      [...document.querySelectorAll('h1, h2')].some((h) => {
+    (title, texts) => {
+      const titled = [...document.querySelectorAll('h1, h2')].some((h) => {
         const box = h.getBoundingClientRect();
         return h.textContent?.trim() === title && box.width > 0 && box.height > 0;
-      }),
+      });
+      return titled && texts.every((text) => document.body.innerText.includes(text));
+    },
     { timeout: 10_000 },
     summary,
-  );
+    expected,
+  ).catch(() => undefined);
   return page.evaluate(() => document.body.innerText);
 }
 
@@ -109,8 +116,9 @@ describe('the API docs page (docs/index.html) in headless Chromium, offline', ()
     for (const operation of operations) {
       const summary = summaries.get(operation.operationId);
       expect(summary).toBeDefined();
-      const text = await openOperation(operation.operationId, summary!);
       const ids = unsafeIntegers(operation.responseExample);
+      const text = await openOperation(operation.operationId, summary!, ids);
+      expect(text).toContain(summary!);
       const missing = ids.filter((id) => !text.includes(id));
       expect({ operation: operation.operationId, missing }).toEqual({ operation: operation.operationId, missing: [] });
       expect(text).not.toContain('__hwdash_exact_integer__');
@@ -120,7 +128,7 @@ describe('the API docs page (docs/index.html) in headless Chromium, offline', ()
   }, 60_000);
 
   it('shows the seed submission ID 1152921504621465124 exactly and never rounded', async () => {
-    const text = await openOperation('createSubmission', summaries.get('createSubmission')!);
+    const text = await openOperation('createSubmission', summaries.get('createSubmission')!, [`"id": ${SEED_SUBMISSION_ID}`]);
     expect(text).toContain(`"id": ${SEED_SUBMISSION_ID}`);
     const html = await page.content();
     for (const rounded of [String(Number(SEED_SUBMISSION_ID)), '1152921504621465100', '1152921504621465000', '1152921504621465120']) {
