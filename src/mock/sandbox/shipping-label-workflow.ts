@@ -3,22 +3,17 @@
  * created or last updated. The service's `Created` step is what the create response reports as
  * preProcessShippingLabel/notStarted, so the schedule starts with a short notStarted phase.
  */
+import { SHARING_LABEL_STEPS, WINDOWS_UPDATE_LABEL_STEPS } from '../../workflow/workflow-status.js';
 import type { WorkflowState } from './submission-workflow.js';
 
 /** `notSet` is refused when a label is created, so a stored label always has one of these. */
 export type ShippingLabelDestination = 'windowsUpdate' | 'anotherPartner';
 
-const WINDOWS_UPDATE_STEPS = [
-  'preProcessShippingLabel',
-  'finalizePreProcessing',
-  'publishJobValidation',
-  'updateGeneration',
-  'microsoftApproval',
-  'publishing',
-  'finalizePublishing',
-] as const;
+type LabelStep<Steps extends readonly string[]> = Exclude<Steps[number], 'created'>;
 
-const SHARING_STEPS = ['preProcessShippingLabel', 'finalizePreProcessing', 'publishJobValidation', 'processSharing', 'finalizeSharing'] as const;
+/** The service's label steps (the workflow layer's vocabulary), without `created`, which is the notStarted phase here. */
+const WINDOWS_UPDATE_STEPS = WINDOWS_UPDATE_LABEL_STEPS.filter((step) => step !== 'created') as Array<LabelStep<typeof WINDOWS_UPDATE_LABEL_STEPS>>;
+const SHARING_STEPS = SHARING_LABEL_STEPS.filter((step) => step !== 'created') as Array<LabelStep<typeof SHARING_LABEL_STEPS>>;
 
 export type ShippingLabelStep = (typeof WINDOWS_UPDATE_STEPS)[number] | (typeof SHARING_STEPS)[number];
 
