@@ -6,14 +6,8 @@ import { expect } from '@jest/globals';
 import { BlockBlobClient } from '@azure/storage-blob';
 import { parseJson } from '../../src/client/json/lossless.js';
 import type { ResponseRecord } from '../../src/mock/sandbox/index.js';
-import {
-  contentSchemaValidator,
-  createSpecAjv,
-  loadOpenApiDocument,
-  operationsOf,
-  resolveRef,
-  type OpenApiDocument,
-} from '../../src/mock/sandbox/validation.js';
+import { createSpecAjv, loadOpenApiDocument, type OpenApiDocument } from '../../src/client/spec-document.js';
+import { contentSchemaValidator, operationsOf, resolveRef } from '../../src/mock/sandbox/validation.js';
 import { buildCab } from '../../src/workflow/package/cab-writer.js';
 
 export const TOKEN = 'sandbox-test-token';

@@ -8,17 +8,8 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { Ajv2020, ValidateFunction } from 'ajv/dist/2020.js';
 import { parseJson } from '../../src/client/json/lossless.js';
 import { handlers } from '../../src/mock/handlers.js';
-import {
-  SPEC_SCHEMA_ID,
-  contentSchemaValidator,
-  createSpecAjv,
-  escapePointer,
-  loadOpenApiDocument,
-  operationsOf,
-  resolveRef,
-  type OpenApiDocument,
-  type OpenApiOperation,
-} from '../../src/mock/sandbox/validation.js';
+import { SPEC_SCHEMA_ID, createSpecAjv, loadOpenApiDocument, type OpenApiDocument } from '../../src/client/spec-document.js';
+import { contentSchemaValidator, escapePointer, operationsOf, resolveRef, type OpenApiOperation } from '../../src/mock/sandbox/validation.js';
 import { operations as generatedOperations } from '../../generated/operations.js';
 
 const root = new URL('../../', import.meta.url);

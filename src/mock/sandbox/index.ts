@@ -18,7 +18,8 @@ import { startServer, type ResponseRecord } from './server.js';
 import { shippingLabelRoutes } from './shipping-labels.js';
 import { SandboxStore } from './store.js';
 import { submissionRoutes } from './submissions.js';
-import { createRequestValidator, loadOpenApiDocument } from './validation.js';
+import { loadOpenApiDocument } from '../../client/spec-document.js';
+import { createRequestValidator } from './validation.js';
 
 export type { AzuriteHandle } from './blob-storage.js';
 export type { SandboxFailures } from './failures.js';

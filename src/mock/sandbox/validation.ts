@@ -2,19 +2,9 @@
  * Request validation against the bundled OpenAPI document (`generated/openapi.json`): the sandbox refuses exactly
  * what the spec's strict request schemas refuse, and says which field is wrong.
  */
-import { readFile } from 'node:fs/promises';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import formatsModule from 'ajv-formats';
+import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import { allowedValuesOf, createSpecAjv, SPEC_SCHEMA_ID, violatedField, type OpenApiDocument } from '../../client/spec-document.js';
 import type { ValidationError } from './errors.js';
-
-// ajv-formats is CommonJS with `exports.default`; depending on the loader the default import is the plugin or its module.
-const addFormats = ((formatsModule as unknown as { default?: unknown }).default ?? formatsModule) as unknown as (ajv: Ajv2020) => Ajv2020;
-
-/** The slice of an OpenAPI 3.1 document the sandbox reads. */
-export interface OpenApiDocument {
-  paths: Record<string, Record<string, unknown>>;
-  components?: Record<string, Record<string, unknown>>;
-}
 
 export interface OpenApiOperation {
   operationId: string;
@@ -31,38 +21,6 @@ export interface OpenApiOperation {
 export interface RequestValidator {
   /** Validation errors for a request body as it came over the wire (parsed with JSON.parse), empty when valid. */
   validateRequestBody(operationId: string, body: unknown): ValidationError[];
-}
-
-/** Where the bundled spec lives, relative to this module in the sources (src/) and in the build (dist/src/). */
-const SPEC_CANDIDATES = ['../../../generated/openapi.json', '../../../../generated/openapi.json'];
-
-export class SpecMissingError extends Error {
-  override name = 'SpecMissingError';
-}
-
-export async function loadOpenApiDocument(): Promise<OpenApiDocument> {
-  for (const candidate of SPEC_CANDIDATES) {
-    const url = new URL(candidate, import.meta.url);
-    let text: string;
-    try {
-      text = await readFile(url, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw error;
-    }
-    return JSON.parse(text) as OpenApiDocument;
-  }
-  throw new SpecMissingError('generated/openapi.json was not found next to the hwdash sources; run `npm run generate` to bundle the spec.');
-}
-
-export const SPEC_SCHEMA_ID = 'hdc-openapi';
-
-/** An Ajv for the document's schemas: JSON Schema 2020-12 (OpenAPI 3.1's dialect), OpenAPI keywords tolerated. */
-export function createSpecAjv(document: OpenApiDocument): Ajv2020 {
-  const ajv = new Ajv2020({ strict: false, allErrors: true, validateSchema: false });
-  addFormats(ajv);
-  ajv.addSchema(document as object, SPEC_SCHEMA_ID);
-  return ajv;
 }
 
 const METHODS = ['get', 'put', 'post', 'patch', 'delete'];
@@ -132,17 +90,10 @@ export function createRequestValidator(document: OpenApiDocument): RequestValida
 
 /** `/publishingSpecifications/manualAcquisition` + "must be boolean" → target `publishingSpecifications.manualAcquisition`. */
 export function toValidationError(error: ErrorObject): ValidationError {
-  const path = error.instancePath
-    .split('/')
-    .slice(1)
-    .map((token) => token.replace(/~1/g, '/').replace(/~0/g, '~'));
-  const params = error.params as { missingProperty?: string; additionalProperty?: string; allowedValues?: unknown[] };
-  if (params.missingProperty) path.push(params.missingProperty);
-  if (params.additionalProperty) path.push(params.additionalProperty);
-  const target = path.join('.') || 'body';
+  const params = error.params as { missingProperty?: string; additionalProperty?: string };
+  const target = violatedField(error) || 'body';
   let message = `${target} ${error.message ?? 'is invalid'}`;
   if (params.additionalProperty) message = `${target} is not a known property here`;
   if (params.missingProperty) message = `${target} is required`;
-  if (params.allowedValues) message += `: ${params.allowedValues.map((value) => JSON.stringify(value)).join(', ')}`;
-  return { target, message };
+  return { target, message: message + allowedValuesOf(error) };
 }
