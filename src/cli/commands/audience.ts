@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import type { Audience } from '../../client/resources/audiences.js';
 import { examples } from '../arguments.js';
 import { action } from '../run.js';
 
@@ -16,8 +15,7 @@ export function registerAudienceCommands(program: Command): void {
     .action(
       action(async (context) => {
         const client = await context.client();
-        const audiences: Audience[] = [];
-        for await (const item of client.audiences.list({ signal: context.signal })) audiences.push(item);
+        const audiences = await Array.fromAsync(client.audiences.list({ signal: context.signal }));
         const { audienceTable } = await import('../render.js');
         context.output.result(audiences, () => audienceTable(audiences));
       }),

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { NewProduct, Product, ProductUpdate } from '../../client/resources/products.js';
+import type { NewProduct, ProductUpdate } from '../../client/resources/products.js';
 import { examples, parseId } from '../arguments.js';
 import { action } from '../run.js';
 
@@ -16,8 +16,7 @@ export function registerProductCommands(program: Command): void {
     .action(
       action(async (context) => {
         const client = await context.client();
-        const products: Product[] = [];
-        for await (const item of client.products.list({ signal: context.signal })) products.push(item);
+        const products = await Array.fromAsync(client.products.list({ signal: context.signal }));
         const { productTable } = await import('../render.js');
         context.output.result(products, () => productTable(products));
       }),

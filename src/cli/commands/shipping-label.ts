@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { NewShippingLabel, ShippingLabel, ShippingLabelUpdate } from '../../client/resources/shipping-labels.js';
+import type { NewShippingLabel, ShippingLabelUpdate } from '../../client/resources/shipping-labels.js';
 import { examples, parseId } from '../arguments.js';
 import { addLabelOptions, labelOptionsFromFlags, type LabelFlags } from '../label-options.js';
 import { action } from '../run.js';
@@ -29,8 +29,7 @@ export function registerShippingLabelCommands(program: Command): void {
     .action(
       action(async (context, productId: string, submissionId: string) => {
         const client = await context.client();
-        const labels: ShippingLabel[] = [];
-        for await (const item of client.shippingLabels.list(productId, submissionId, { signal: context.signal })) labels.push(item);
+        const labels = await Array.fromAsync(client.shippingLabels.list(productId, submissionId, { signal: context.signal }));
         const { shippingLabelTable } = await import('../render.js');
         context.output.result(labels, () => shippingLabelTable(labels));
       }),

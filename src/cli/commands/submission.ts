@@ -49,8 +49,7 @@ export function registerSubmissionCommands(program: Command): void {
     .action(
       action(async (context, productId: string) => {
         const client = await context.client();
-        const submissions: Submission[] = [];
-        for await (const item of client.submissions.list(productId, { signal: context.signal })) submissions.push(item);
+        const submissions = await Array.fromAsync(client.submissions.list(productId, { signal: context.signal }));
         const { submissionTable } = await import('../render.js');
         context.output.result(submissions, () => submissionTable(submissions));
       }),
