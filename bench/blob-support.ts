@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createSasUrl, type AzuriteHandle } from '../src/mock/azurite.js';
-import type { BlobJob, BlobMeasurement } from './blob-worker.js';
+import type { BlobContender, BlobJob, BlobMeasurement } from './blob-worker.js';
 import { MIB } from './stats.js';
 
 export const TMP = fileURLToPath(new URL('./tmp/', import.meta.url));
@@ -44,6 +44,34 @@ export async function measureInChild(job: BlobJob): Promise<BlobMeasurement> {
     maxBuffer: 1024 * 1024,
   });
   return JSON.parse(stdout.trim().split('\n').pop()!) as BlobMeasurement;
+}
+
+/** Wall times (ms) and peak RSS growths (MiB) per contender, one entry per round, in round order. */
+export interface RoundResults {
+  times: Record<string, number[]>;
+  growth: Record<string, number[]>;
+}
+
+/**
+ * Runs every contender once per round, rotating the order each round so that none always goes first, and records
+ * what each `transfer` measured. Round k of one contender pairs with round k of another (see `pairedRatio`).
+ */
+export async function transferRounds(
+  contenders: readonly BlobContender[],
+  rounds: number,
+  transfer: (contender: BlobContender, tag: string) => Promise<BlobMeasurement>,
+): Promise<RoundResults> {
+  const times: Record<string, number[]> = Object.fromEntries(contenders.map((name) => [name, []]));
+  const growth: Record<string, number[]> = Object.fromEntries(contenders.map((name) => [name, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < contenders.length; k++) {
+      const contender = contenders[(k + round) % contenders.length]!;
+      const measurement = await transfer(contender, `${round}-${k}`);
+      times[contender]!.push(measurement.ms);
+      growth[contender]!.push(rssGrowthMiB(measurement));
+    }
+  }
+  return { times, growth };
 }
 
 /** Peak RSS growth of one measurement, in MiB. */

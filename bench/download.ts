@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { BlockBlobClient } from '@azure/storage-blob';
 import { startAzurite } from '../src/mock/azurite.js';
 import { DEFAULT_DOWNLOAD_CHUNK_SIZE, DEFAULT_DOWNLOAD_CONCURRENCY } from '../src/workflow/download.js';
-import { makeFile, measureInChild, removeTmp, rssGrowthMiB, sasUrl, TMP } from './blob-support.js';
+import { makeFile, measureInChild, removeTmp, sasUrl, TMP, transferRounds } from './blob-support.js';
 import type { BlobContender } from './blob-worker.js';
 import { MIB, round, summarize, pairedRatio } from './stats.js';
 import type { BenchOptions, BenchRow } from './types.js';
@@ -27,19 +27,13 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
   try {
     const url = await sasUrl(azurite, `download-${sizeMiB}`, 'rw');
     await new BlockBlobClient(url).uploadFile(source);
-    const times: Record<string, number[]> = Object.fromEntries(CONTENDERS.map((name) => [name, []]));
-    const growth: Record<string, number[]> = Object.fromEntries(CONTENDERS.map((name) => [name, []]));
-    for (let roundIndex = 0; roundIndex < rounds; roundIndex++) {
-      for (let k = 0; k < CONTENDERS.length; k++) {
-        const contender = CONTENDERS[(k + roundIndex) % CONTENDERS.length]!;
-        const measurement = await measureInChild({ contender, url, file: dest });
-        const written = (await stat(dest)).size;
-        if (written !== size) throw new Error(`${contender} wrote ${written} bytes, expected ${size}`);
-        await removeTmp(dest);
-        times[contender]!.push(measurement.ms);
-        growth[contender]!.push(rssGrowthMiB(measurement));
-      }
-    }
+    const { times, growth } = await transferRounds(CONTENDERS, rounds, async (contender) => {
+      const measurement = await measureInChild({ contender, url, file: dest });
+      const written = (await stat(dest)).size;
+      if (written !== size) throw new Error(`${contender} wrote ${written} bytes, expected ${size}`);
+      await removeTmp(dest);
+      return measurement;
+    });
     const subject = summarize(times.downloadToFile!);
     const base = summarize(times['sdk downloadToFile']!);
     const ratio = pairedRatio(times.downloadToFile!, times['sdk downloadToFile']!).median;

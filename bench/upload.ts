@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { BlockBlobClient } from '@azure/storage-blob';
 import { startAzurite, type AzuriteHandle } from '../src/mock/azurite.js';
 import { DEFAULT_UPLOAD_BLOCK_SIZE, DEFAULT_UPLOAD_CONCURRENCY } from '../src/workflow/upload.js';
-import { makeFile, measureInChild, removeTmp, rssGrowthMiB, sasUrl } from './blob-support.js';
+import { makeFile, measureInChild, removeTmp, rssGrowthMiB, sasUrl, transferRounds } from './blob-support.js';
 import type { BlobContender } from './blob-worker.js';
 import { MIB, round, summarize, pairedRatio } from './stats.js';
 import type { BenchOptions, BenchRow } from './types.js';
@@ -23,16 +23,7 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
   const azurite = await startAzurite();
   const file = await makeFile(`upload-${sizeMiB}.bin`, sizeMiB * MIB);
   try {
-    const times: Record<string, number[]> = Object.fromEntries(CONTENDERS.map((name) => [name, []]));
-    const growth: Record<string, number[]> = Object.fromEntries(CONTENDERS.map((name) => [name, []]));
-    for (let roundIndex = 0; roundIndex < rounds; roundIndex++) {
-      for (let k = 0; k < CONTENDERS.length; k++) {
-        const contender = CONTENDERS[(k + roundIndex) % CONTENDERS.length]!;
-        const measurement = await uploadOnce(azurite, contender, file, sizeMiB * MIB, `${roundIndex}-${k}`);
-        times[contender]!.push(measurement.ms);
-        growth[contender]!.push(rssGrowthMiB(measurement));
-      }
-    }
+    const { times, growth } = await transferRounds(CONTENDERS, rounds, (contender, tag) => uploadOnce(azurite, contender, file, sizeMiB * MIB, tag));
     const time = (name: string) => summarize(times[name]!);
     const memory = (name: string) => summarize(growth[name]!);
     const throughput = (name: string) => round((sizeMiB * 1000) / time(name).median, 1);
