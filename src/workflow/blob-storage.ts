@@ -3,6 +3,7 @@
  * pipeline is configured, and what a storage failure means for the caller.
  */
 import type { Pipeline, RestError } from '@azure/storage-blob';
+import { isSecureTransport } from '../client/pipeline/pipeline.js';
 import { redactText } from '../client/redact.js';
 
 type StorageSdk = typeof import('@azure/storage-blob');
@@ -36,8 +37,6 @@ export async function blobPipeline(): Promise<Pipeline> {
   return sharedPipeline;
 }
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-
 /**
  * Parses a SAS URL. The signature in it is a bearer credential, so plain http is only accepted to loopback
  * (the sandbox's Azurite). Returns the parsed URL, or why it cannot be used.
@@ -49,8 +48,7 @@ export function parseSasUrl(url: string): { url: URL } | { problem: string } {
   } catch {
     return { problem: 'is not a valid URL' };
   }
-  if (parsed.protocol === 'https:') return { url: parsed };
-  if (parsed.protocol === 'http:' && (LOOPBACK_HOSTS.has(parsed.hostname) || parsed.hostname.startsWith('127.'))) return { url: parsed };
+  if (isSecureTransport(parsed)) return { url: parsed };
   return { problem: `uses ${parsed.protocol.replace(/:$/, '')}; only https (or http to loopback) may carry a SAS signature` };
 }
 

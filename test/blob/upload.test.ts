@@ -401,6 +401,11 @@ describe('uploadPackage errors', () => {
     expect((error as Error).message).toBe(
       'The upload URL http://ingestionpackages.blob.core.windows.net/ingestion/x?sv=2017-04-17&sr=b&sp=rwl&sig=REDACTED uses http; only https (or http to loopback) may carry a SAS signature.',
     );
+    // A host name that merely starts like a loopback address is not loopback.
+    const lookalike = 'http://127.attacker.example/ingestion/x?sv=2017-04-17&sr=b&sp=rwl&sig=c2VjcmV0c2lnbmF0dXJl';
+    const refused = await uploadPackage({ file, sasUrl: lookalike }).catch((caught: unknown) => caught);
+    expect(refused).toBeInstanceOf(UploadError);
+    expect((refused as Error).message).toContain('uses http; only https (or http to loopback) may carry a SAS signature');
     await expect(uploadPackage({ file, sasUrl, blockSize: 0 })).rejects.toThrow(RangeError);
     await expect(uploadPackage({ file, sasUrl, concurrency: 1.5 })).rejects.toThrow(RangeError);
   });
