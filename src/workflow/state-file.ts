@@ -3,14 +3,12 @@
  * rerun after a crash or a cancelled CI job resumes with the same submission instead of creating, uploading or
  * committing again. It is small JSON, written atomically after every step, with IDs as exact digit strings.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { HdcError, type HdcErrorOptions } from '../client/errors/hdc-error.js';
 import type { Int64Id } from '../client/ids.js';
 import { writeFileAtomically } from './atomic-file.js';
+import { fileSha256 } from './file-digest.js';
 
 /** The format version this hwdash reads and writes. */
 export const STATE_FILE_VERSION = 1;
@@ -133,15 +131,9 @@ export async function assertStateMatches(path: string, state: SignDriverState, e
     throw mismatch(`the package had ${state.package.size} bytes then and has ${expected.package.size} now`);
   }
   if (state.upload) {
-    const sha256 = await sha256File(expected.package.path);
+    const sha256 = (await fileSha256(expected.package.path)).toString('hex');
     if (sha256 !== state.upload.sha256) throw mismatch(`the package has changed since it was uploaded (SHA-256 ${sha256}, uploaded ${state.upload.sha256})`);
   }
-}
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  await pipeline(createReadStream(path), hash);
-  return hash.digest('hex');
 }
 
 const DIGITS = /^[0-9]+$/;

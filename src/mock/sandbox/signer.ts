@@ -2,12 +2,10 @@
  * The sandbox's stand-in for Microsoft's signing: a zip holding the package exactly as uploaded plus a manifest that
  * says who "signed" it and what. It is not a signature; the manifest says so, and the hash ties it to the upload.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
+import { fileSha256 } from '../../workflow/file-digest.js';
 
 export const SIGNATURE_MANIFEST_NAME = 'hwdash-sandbox-signature.json';
 
@@ -25,19 +23,13 @@ export interface SignatureManifest {
   subject: SignedSubject;
 }
 
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  await pipeline(createReadStream(path), hash);
-  return hash.digest('hex');
-}
-
 /** The signed zip as a stream (built while it is read), and its manifest. */
 export async function signPackage(packagePath: string, fileName: string, subject: SignedSubject, signedAt: string): Promise<{ zip: Readable; manifest: SignatureManifest }> {
   const { size } = await stat(packagePath);
   const manifest: SignatureManifest = {
     signedBy: SANDBOX_SIGNER,
     signedAt,
-    package: { fileName, size, sha256: await sha256File(packagePath) },
+    package: { fileName, size, sha256: (await fileSha256(packagePath)).toString('hex') },
     subject,
   };
   const zip = new yazl.ZipFile();

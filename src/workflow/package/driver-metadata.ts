@@ -8,9 +8,9 @@
  * install section's FeatureScore directive or null.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
+import { fileSha256 } from '../file-digest.js';
 import { readDriverInf, type DriverInf } from './inf.js';
 import { openPackage } from './open-package.js';
 import { PackageFormatError } from './package-format-error.js';
@@ -121,23 +121,17 @@ export async function packageBundleId(packagePath: string): Promise<string> {
     const folder = await openFolderPackage(packagePath);
     const hash = createHash('sha256');
     for (const file of [...folder.files].sort((a, b) => compareText(a.path, b.path))) {
-      hash.update(`${file.path}\0`).update(await fileDigest(join(packagePath, ...file.path.split('/'))));
+      hash.update(`${file.path}\0`).update(await fileSha256(join(packagePath, ...file.path.split('/'))));
     }
     digest = hash.digest();
   } else {
-    digest = await fileDigest(packagePath);
+    digest = await fileSha256(packagePath);
   }
   const bytes = Buffer.from(digest.subarray(0, 16));
   bytes[6] = (bytes[6]! & 0x0f) | 0x80;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-async function fileDigest(filePath: string): Promise<Buffer> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(filePath)) hash.update(chunk as Buffer);
-  return hash.digest();
 }
 
 async function readInfs(reader: PackageReader): Promise<PackageInf[]> {
