@@ -94,11 +94,8 @@ export class CliContext {
     if (this.#auth) return this.#auth;
     const resolved = await authFromEnvironment();
     if (!resolved) throw new AuthenticationError(`no credentials found.\n${AUTH_HELP}`, { code: 'NoCredentials' });
+    // Client secrets in the environment are redacted by redactText itself; HWDASH_TOKEN is this token.
     if ('token' in resolved) this.output.addSecret(resolved.token);
-    for (const name of ['AZURE_CLIENT_SECRET', 'HWDASH_TOKEN']) {
-      const value = process.env[name];
-      if (value) this.output.addSecret(value);
-    }
     this.output.debug(`auth: ${resolved.source}`);
     this.#auth = resolved;
     return resolved;
