@@ -9,6 +9,7 @@ import type { HdcClient } from '../client/client.js';
 import { redactUrl } from '../client/redact.js';
 import type { Submission } from '../client/resources/submissions.js';
 import { DownloadError, downloadToFile } from './download.js';
+import { downloadItem } from './workflow-status.js';
 
 /** The `downloads.items` types hwdash can fetch or point to. */
 export type SubmissionArtifact = 'signedPackage' | 'driverMetadata' | 'derivedPackage' | 'certificationReport';
@@ -145,6 +146,5 @@ async function downloadArtifact(
 }
 
 function downloadUrl(submission: Submission, type: SubmissionArtifact): string | undefined {
-  const wanted = type.toLowerCase();
-  return submission.downloads?.items.find((item) => item.type.toLowerCase() === wanted)?.url;
+  return downloadItem(submission.downloads, type)?.url;
 }

@@ -21,6 +21,7 @@ import type { DriverMetadataFile } from './shipping-label-rules.js';
 import { STATE_FILE_VERSION, assertStateMatches, defaultStateFilePath, readStateFile, writeStateFile, type SignDriverState } from './state-file.js';
 import { uploadPackage, type UploadPackageOptions } from './upload.js';
 import { waitForShippingLabel, waitForSubmission, type WaitOptions } from './wait.js';
+import { downloadItem } from './workflow-status.js';
 
 /** How the shipping label is built from the downloaded driver metadata, plus whether to wait for its workflow. */
 export type SignDriverLabelOptions = ShippingLabelFromMetadataOptions & {
@@ -336,7 +337,7 @@ function isCommitted(commitStatus: string | null | undefined): boolean {
 }
 
 function initialPackageUrl(submission: Submission): string {
-  const url = submission.downloads?.items.find((item) => item.type.toLowerCase() === 'initialpackage')?.url;
+  const url = downloadItem(submission.downloads, 'initialPackage')?.url;
   if (!url) {
     throw new MalformedResponseError(`Submission ${submission.id} has no initialPackage download item, so there is no URL to upload the package to.`, {
       code: 'MissingUploadUrl',

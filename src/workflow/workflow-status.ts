@@ -53,8 +53,13 @@ export function isNumericStep(value: string | number | undefined | null): boolea
   return typeof value === 'number' || (typeof value === 'string' && /^\s*\d+\s*$/.test(value));
 }
 
-/** Whether a submission's `downloads.items` has an item of this type (compared case-insensitively, like the service's enums). */
-export function hasDownload(downloads: { items?: readonly { type?: string }[] } | undefined, type: string): boolean {
+/** A submission's `downloads.items` entry of this type (compared case-insensitively, like the service's enums). */
+export function downloadItem<Item extends { type?: string }>(downloads: { items?: readonly Item[] } | undefined, type: string): Item | undefined {
   const wanted = type.toLowerCase();
-  return (downloads?.items ?? []).some((item) => item.type?.toLowerCase() === wanted);
+  return downloads?.items?.find((item) => item.type?.toLowerCase() === wanted);
+}
+
+/** Whether a submission's `downloads.items` has an item of this type. */
+export function hasDownload(downloads: { items?: readonly { type?: string }[] } | undefined, type: string): boolean {
+  return downloadItem(downloads, type) !== undefined;
 }

@@ -2,6 +2,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { NewSubmission, Submission, SubmissionUpdate } from '../../client/resources/submissions.js';
 import { collect, examples, parseId, parsePositiveNumber } from '../arguments.js';
 import type { CliContext } from '../context.js';
+import { downloadItem } from '../../workflow/workflow-status.js';
 import { action } from '../run.js';
 
 /** The `downloads.items` types `submission download` can fetch (the certification report is a dashboard page). */
@@ -275,7 +276,7 @@ export function registerSubmissionCommands(program: Command): void {
 }
 
 function uploadUrl(submission: Submission): string | undefined {
-  return submission.downloads?.items.find((item) => item.type.toLowerCase() === 'initialpackage')?.url;
+  return downloadItem(submission.downloads, 'initialPackage')?.url;
 }
 
 function parseArtifactType(value: string, previous: ArtifactType[] | undefined): ArtifactType[] {
