@@ -12,6 +12,7 @@ import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { SubmitOutput } from '../src/cli/commands/submit.js';
 import { buildExamplePackage } from './build-example-package.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -21,15 +22,6 @@ const OUT = join(ROOT, 'examples', 'out', 'signed');
 /** Sandbox seconds per real second: the sandbox's ~65 s of ingestion pass in about half a second. */
 const SPEED = '120';
 
-interface SubmitResult {
-  productId: string;
-  submissionId: string;
-  signedPackagePath: string;
-  driverMetadataPath: string;
-  shippingLabelId?: string;
-  shippingLabelPath?: string;
-  seconds: number;
-}
 
 const started = Date.now();
 await stat(CLI).catch(() => {
@@ -55,7 +47,7 @@ if (code !== 0) {
   process.exit(code);
 }
 
-const result = JSON.parse(stdout) as SubmitResult;
+const result = JSON.parse(stdout) as SubmitOutput;
 const signed = await stat(result.signedPackagePath);
 const metadata = await stat(result.driverMetadataPath);
 const seconds = ((Date.now() - started) / 1000).toFixed(1);

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import yauzl from 'yauzl';
 import { SIGNATURE_MANIFEST_NAME, startSandbox, type Sandbox } from '../../src/mock/sandbox/index.js';
 import { buildExamplePackage } from '../../scripts/build-example-package.js';
+import type { SubmitOutput } from '../../src/cli/commands/submit.js';
 import { assertBuilt, cleanEnv, CLI, finished, runCli, startCli, TOKEN, waitForOutput } from './support.js';
 
 // Each test spawns the CLI several times; on a busy two-core machine that can take longer than jest's default.
@@ -37,16 +38,6 @@ const shellQuote = (arg: string): string => `'${arg.replace(/'/g, `'\\''`)}'`;
 /** Bar glyphs of cli-progress's shades preset, carriage returns and ANSI escapes: what a pipe must never get. */
 const TERMINAL_CONTROL = /[\r\u2588\u2591]|\x1b\[/;
 
-interface SubmitResult {
-  productId: string;
-  submissionId: string;
-  signedPackagePath: string;
-  driverMetadataPath: string;
-  shippingLabelId?: string;
-  shippingLabelPath?: string;
-  resumed: boolean;
-  stateFile?: string;
-}
 
 let dir: string;
 let cab: string;
@@ -66,7 +57,7 @@ describe('hwdash submit --sandbox', () => {
     const run = await runCli(['submit', cab, '--sandbox', '--sandbox-speed', '200', '--out', out, '--label', 'Sample to WU', '--json']);
     expect(run.stderr).toContain('✓ shippingLabel');
     expect(run.code).toBe(0);
-    const result = JSON.parse(run.stdout) as SubmitResult;
+    const result = JSON.parse(run.stdout) as SubmitOutput;
     expect(result.resumed).toBe(false);
     expect(result.stateFile).toBeUndefined();
     expect(readdirSync(out).sort()).toEqual(
@@ -117,7 +108,7 @@ describe('hwdash submit against a running sandbox', () => {
   it('the rerun resumes with the same submission and finishes', async () => {
     const run = await runCli(['submit', cab, '--out', out(), '--interval', '0.1', '--label', '--json'], { env });
     expect(run.code).toBe(0);
-    const result = JSON.parse(run.stdout) as SubmitResult;
+    const result = JSON.parse(run.stdout) as SubmitOutput;
     expect(result).toMatchObject({ resumed: true, productId: state.productId, submissionId: state.submissionId });
     expect(run.stderr).toContain(`↷ createSubmission (skipped: submission ${state.submissionId} (from the state file))`);
     expect(run.stderr).toMatch(/↷ upload \(skipped/);

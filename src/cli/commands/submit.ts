@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { NewProduct } from '../../client/resources/products.js';
+import type { SignDriverResult } from '../../workflow/sign-driver.js';
 import { collect, examples, parseId } from '../arguments.js';
 import { addLabelOptions, labelOptionsFromFlags, type LabelFlags } from '../label-options.js';
 import { action } from '../run.js';
@@ -7,6 +8,9 @@ import { addWaitOptions, waitSettings, type WaitFlags } from './submission.js';
 
 /** What attestation signs for when the user does not say: current Windows 10/11 on x64 and ARM64. */
 const DEFAULT_SIGNATURES = ['WINDOWS_v100_X64_VB_FULL', 'WINDOWS_v100_ARM64_VB_FULL'];
+
+/** What `hwdash submit --json` prints: signDriver's result, the shipping label's copy on disk, and the run's seconds. */
+export type SubmitOutput = SignDriverResult & { shippingLabelPath?: string; seconds: number };
 
 interface SubmitFlags extends WaitFlags, LabelFlags {
   product?: string;
@@ -111,7 +115,8 @@ it continues with the same submission instead of creating, uploading or committi
           await writeFileAtomically(shippingLabelPath, (file) => file.writeFile(`${toJsonText(labelNow)}\n`, 'utf8'));
         }
         const seconds = Math.round((Date.now() - started) / 100) / 10;
-        context.output.result({ ...result, ...(shippingLabelPath ? { shippingLabelPath } : {}), seconds }, () =>
+        const output: SubmitOutput = { ...result, ...(shippingLabelPath ? { shippingLabelPath } : {}), seconds };
+        context.output.result(output, () =>
           [
             `signed in ${seconds} s${result.resumed ? ' (resumed from the state file)' : ''}`,
             `  product:         ${result.productId}`,
