@@ -305,21 +305,25 @@ describe('signDriver', () => {
 
   describe('resumes after a crash between a request and its record', () => {
     const crash = new Error('simulated crash after the request reached the service');
-
-    it('does not commit again when the service already has the commit', async () => {
-      const first = records.length;
-      const run = options();
-      const crashing: HdcClient = {
+    /** `client`, except that one request reaches the service and then the process "crashes" before recording it. */
+    const crashingAfter = (resource: 'submissions' | 'shippingLabels', method: 'create' | 'commit'): HdcClient => {
+      const real = client[resource] as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+      return {
         ...client,
-        submissions: {
-          ...client.submissions,
-          commit: async (...args) => {
-            await client.submissions.commit(...args);
+        [resource]: {
+          ...real,
+          [method]: async (...args: unknown[]) => {
+            await real[method]!(...args);
             throw crash;
           },
         },
       };
-      await expect(signDriver({ ...run, client: crashing })).rejects.toBe(crash);
+    };
+
+    it('does not commit again when the service already has the commit', async () => {
+      const first = records.length;
+      const run = options();
+      await expect(signDriver({ ...run, client: crashingAfter('submissions', 'commit') })).rejects.toBe(crash);
       expect(recordedSteps(await readStateFile(join(run.outDir, '.hwdash-state.json')))).toEqual(['productId', 'submissionId', 'upload']);
 
       const events: SignDriverProgressEvent[] = [];
@@ -332,17 +336,7 @@ describe('signDriver', () => {
     it('adopts the initial submission it created instead of creating a second one', async () => {
       const first = records.length;
       const run = options();
-      const crashing: HdcClient = {
-        ...client,
-        submissions: {
-          ...client.submissions,
-          create: async (...args) => {
-            await client.submissions.create(...args);
-            throw crash;
-          },
-        },
-      };
-      await expect(signDriver({ ...run, client: crashing })).rejects.toBe(crash);
+      await expect(signDriver({ ...run, client: crashingAfter('submissions', 'create') })).rejects.toBe(crash);
       const state = await readStateFile(join(run.outDir, '.hwdash-state.json'));
       expect(state?.productCreated).toBe(true);
       expect(recordedSteps(state)).toEqual(['productId']);
@@ -361,17 +355,7 @@ describe('signDriver', () => {
     it('adopts the shipping label it created instead of creating a second one', async () => {
       const first = records.length;
       const run = options();
-      const crashing: HdcClient = {
-        ...client,
-        shippingLabels: {
-          ...client.shippingLabels,
-          create: async (...args) => {
-            await client.shippingLabels.create(...args);
-            throw crash;
-          },
-        },
-      };
-      await expect(signDriver({ ...run, client: crashing })).rejects.toBe(crash);
+      await expect(signDriver({ ...run, client: crashingAfter('shippingLabels', 'create') })).rejects.toBe(crash);
       const result = await signDriver(run);
       const creates = succeeded(records.slice(first), 'createShippingLabel');
       expect(creates).toHaveLength(1);
