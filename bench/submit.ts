@@ -9,7 +9,7 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { writeCab, type CabWriterEntry } from '../src/workflow/package/cab-writer.js';
+import { writeCab, type CabWriterEntry } from '../test/support/cab-writer.js';
 import { TMP } from './blob-support.js';
 import { CLI_MAIN, cliBuilt, ROOT } from './cli.js';
 import { MIB, round, summarize } from './stats.js';

@@ -9,7 +9,7 @@ import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { writeCab, type CabWriterEntry } from '../src/workflow/package/cab-writer.js';
+import { writeCab, type CabWriterEntry } from '../test/support/cab-writer.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const SAMPLE_DRIVER_FOLDER = join(ROOT, 'examples', 'sample-driver');

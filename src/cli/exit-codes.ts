@@ -32,6 +32,7 @@ const BY_NAME: Record<string, ExitCode> = {
   WorkflowFailedError: ExitCode.workflowFailed,
   WorkflowTimeoutError: ExitCode.workflowFailed,
   PreflightError: ExitCode.workflowFailed,
+  BlobTransferError: ExitCode.io,
   UploadError: ExitCode.io,
   DownloadError: ExitCode.io,
   StateFileError: ExitCode.io,

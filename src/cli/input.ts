@@ -1,21 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseJson } from '../client/json/lossless.js';
 import { validateAgainstSpec } from './spec-validation.js';
-import { UsageError } from './usage-error.js';
-
-/** An input file is unreadable, not JSON, or does not match the request schema: exit code 1, naming the field. */
-export class InputFileError extends UsageError {
-  constructor(
-    message: string,
-    /** The file, as given on the command line. */
-    readonly file: string,
-    /** Dotted field paths with what is wrong with each, when the file parsed but broke the schema. */
-    readonly problems: { field: string; message: string }[] = [],
-  ) {
-    super(message);
-    this.name = 'InputFileError';
-  }
-}
+import { InputFileError } from './input-file-error.js';
 
 /**
  * Reads a JSON input file (a product, a shipping label...) and validates it against the spec's request schema

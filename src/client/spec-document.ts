@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import formatsModule from 'ajv-formats';
+import { SpecMissingError } from './spec-missing-error.js';
 
 // ajv-formats is CommonJS with `exports.default`; depending on the loader the default import is the plugin or its module.
 const addFormats = ((formatsModule as unknown as { default?: unknown }).default ?? formatsModule) as unknown as (ajv: Ajv2020) => Ajv2020;
@@ -21,10 +22,6 @@ export const SPEC_SCHEMA_ID = 'hdc-openapi';
 
 /** Where the bundled spec lives relative to this module: in the sources (src/client) and in the build (dist/src/client). */
 const SPEC_CANDIDATES = ['../../generated/openapi.json', '../../../generated/openapi.json'];
-
-export class SpecMissingError extends Error {
-  override name = 'SpecMissingError';
-}
 
 export async function loadOpenApiDocument(): Promise<OpenApiDocument> {
   for (const candidate of SPEC_CANDIDATES) {

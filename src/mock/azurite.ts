@@ -12,6 +12,7 @@ import {
   StorageSharedKeyCredential,
   generateBlobSASQueryParameters,
 } from '@azure/storage-blob';
+import { AzuriteStartError } from './azurite-start-error.js';
 
 /** Azurite's built-in development account (documented, public, not a secret). */
 export const AZURITE_ACCOUNT_NAME = 'devstoreaccount1';
@@ -48,11 +49,6 @@ export interface AzuriteHandle {
   pid: number;
   /** Stops the emulator; all its data is lost. Idempotent. */
   stop(): Promise<void>;
-}
-
-/** Raised when the emulator cannot be started; the message carries its stderr. */
-export class AzuriteStartError extends Error {
-  override name = 'AzuriteStartError';
 }
 
 const LISTENING_PATTERN = /successfully listens on https?:\/\/[^\s:]+:(\d+)/;

@@ -5,5 +5,6 @@
  */
 export { handlers, createHandlers, hdcHandler, hdcError, exampleResponse, type OperationId } from './handlers.js';
 export { startSandbox, type Sandbox, type SandboxOptions, type SandboxFailures, type FaultSpec, type FaultKind, type ResponseRecord } from './sandbox/index.js';
-export { startAzurite, AzuriteStartError, type AzuriteHandle, type StartAzuriteOptions } from './azurite.js';
+export { startAzurite, type AzuriteHandle, type StartAzuriteOptions } from './azurite.js';
+export { AzuriteStartError } from './azurite-start-error.js';
 export { operations, type OperationRecord } from '../../generated/operations.js';

@@ -8,8 +8,9 @@ import { InvalidStateError } from '../client/errors/invalid-state-error.js';
 import type { HdcClient } from '../client/client.js';
 import { redactUrl } from '../client/redact.js';
 import type { Submission } from '../client/resources/submissions.js';
-import { DownloadError, downloadToFile } from './download.js';
-import { downloadItem } from './workflow-status.js';
+import { downloadToFile } from './download.js';
+import { DownloadError } from './download-error.js';
+import { downloadItem } from '../client/vocabulary.js';
 
 /** The `downloads.items` types hwdash can fetch or point to. */
 export type SubmissionArtifact = 'signedPackage' | 'driverMetadata' | 'derivedPackage' | 'certificationReport';

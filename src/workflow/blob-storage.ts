@@ -4,6 +4,7 @@
  */
 import type { Pipeline, RestError } from '@azure/storage-blob';
 import { isSecureTransport } from '../client/pipeline/pipeline.js';
+import { RETRY_DEFAULTS, type RetryOptions } from '../client/pipeline/retry.js';
 import { redactText } from '../client/redact.js';
 
 type StorageSdk = typeof import('@azure/storage-blob');
@@ -23,18 +24,25 @@ export function isRestError(error: unknown): error is RestError {
 }
 
 /**
- * One pipeline for all blob traffic. Retries follow the rest of hwdash (three retries, exponential from 1 s,
- * capped) rather than the SDK's 4 s start, and there is no per-try timeout: a block on a slow link may
- * legitimately take minutes, and callers cancel with their AbortSignal.
+ * The storage SDK's pipeline for blob traffic, with the client's retry settings (`RETRY_DEFAULTS` unless the caller
+ * set others): the same number of retries, the same exponential start and cap, rather than the SDK's own 4 s start.
+ * There is no per-try timeout: a block on a slow link may legitimately take minutes, and callers cancel with their
+ * AbortSignal. One pipeline per distinct setting, so that its connections are shared.
  */
-let sharedPipeline: Pipeline | undefined;
-export async function blobPipeline(): Promise<Pipeline> {
-  const { AnonymousCredential, newPipeline } = await storageSdk();
-  sharedPipeline ??= newPipeline(new AnonymousCredential(), {
-    retryOptions: { maxTries: 4, retryDelayInMs: 1_000, maxRetryDelayInMs: 30_000 },
-    userAgentOptions: { userAgentPrefix: 'hwdash' },
-  });
-  return sharedPipeline;
+const pipelines = new Map<string, Pipeline>();
+export async function blobPipeline(retry: RetryOptions = {}): Promise<Pipeline> {
+  const { maxRetries, initialDelayMs, maxDelayMs } = { ...RETRY_DEFAULTS, ...retry };
+  const key = `${maxRetries}/${initialDelayMs}/${maxDelayMs}`;
+  let pipeline = pipelines.get(key);
+  if (!pipeline) {
+    const { AnonymousCredential, newPipeline } = await storageSdk();
+    pipeline = newPipeline(new AnonymousCredential(), {
+      retryOptions: { maxTries: maxRetries + 1, retryDelayInMs: initialDelayMs, maxRetryDelayInMs: maxDelayMs },
+      userAgentOptions: { userAgentPrefix: 'hwdash' },
+    });
+    pipelines.set(key, pipeline);
+  }
+  return pipeline;
 }
 
 /**

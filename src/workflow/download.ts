@@ -14,10 +14,10 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { BlobClient } from '@azure/storage-blob';
-import { HdcError, type HdcErrorOptions } from '../client/errors/hdc-error.js';
 import { redactUrl } from '../client/redact.js';
 import { writeFileAtomically } from './atomic-file.js';
 import { blobPipeline, describeBlobFailure, isRestError, parseSasUrl, storageSdk } from './blob-storage.js';
+import { DownloadError } from './download-error.js';
 
 export interface DownloadProgress {
   /** Bytes received so far; never decreases. */
@@ -72,30 +72,6 @@ export interface WriteStreamToFileOptions {
   expectedLength?: number;
   onProgress?: (progress: DownloadProgress) => void;
   signal?: AbortSignal;
-}
-
-export interface DownloadErrorOptions extends HdcErrorOptions {
-  dest: string;
-  /** The service refused the download URL itself (expired or invalid signature): read the submission again for a fresh one. */
-  urlRejected?: boolean;
-}
-
-/** A download failed; no file was written. `request.url`, when present, is the blob URL with its signature redacted. */
-export class DownloadError extends HdcError {
-  override readonly kind: string = 'download';
-  /** The destination the caller asked for. */
-  readonly dest: string;
-  readonly urlRejected: boolean;
-
-  constructor(message: string, options: DownloadErrorOptions) {
-    super(message, options);
-    this.dest = options.dest;
-    this.urlRejected = options.urlRejected ?? false;
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), dest: this.dest, urlRejected: this.urlRejected };
-  }
 }
 
 export const DEFAULT_DOWNLOAD_CONCURRENCY = 1;

@@ -12,12 +12,8 @@ export {
 } from './wait.js';
 export { WorkflowFailedError, type WorkflowFailedErrorOptions } from './workflow-failed-error.js';
 export { WorkflowTimeoutError, type WorkflowTimeoutErrorOptions } from './workflow-timeout-error.js';
-export {
-  assertShippingLabelRules,
-  ShippingLabelRuleError,
-  type ShippingLabelRule,
-  type DriverMetadataFile,
-} from './shipping-label-rules.js';
+export { assertShippingLabelRules, type DriverMetadataFile } from './shipping-label-rules.js';
+export { ShippingLabelRuleError, type ShippingLabelRule } from './shipping-label-rule-error.js';
 export { shippingLabelFromMetadata, type ShippingLabelFromMetadataOptions, type PublishingSpecificationsInput } from './shipping-label-from-metadata.js';
 export { SIGN_DRIVER_STEPS, type SignDriverStep, type SignDriverProgressEvent } from './progress.js';
 export {
@@ -27,7 +23,6 @@ export {
   type SignDriverLabelOptions,
 } from './sign-driver.js';
 export {
-  StateFileError,
   STATE_FILE_VERSION,
   DEFAULT_STATE_FILE_NAME,
   defaultStateFilePath,
@@ -36,9 +31,8 @@ export {
   assertStateMatches,
   type SignDriverState,
   type StateExpectation,
-  type StateFileErrorCode,
-  type StateFileErrorOptions,
 } from './state-file.js';
+export { StateFileError, type StateFileErrorCode, type StateFileErrorOptions } from './state-file-error.js';
 export {
   downloadSubmissionArtifacts,
   artifactFileName,
@@ -61,18 +55,16 @@ export {
 export {
   preflightPackage,
   assertPreflight,
-  PreflightError,
   type PreflightHarness,
   type PreflightKind,
   type PreflightRule,
   type PreflightProblem,
   type PreflightResult,
   type PreflightOptions,
-} from './package/preflight.js';
+} from '../package/preflight.js';
+export { PreflightError } from '../package/preflight-error.js';
 export {
   uploadPackage,
-  UploadError,
-  type UploadErrorOptions,
   DEFAULT_UPLOAD_BLOCK_SIZE,
   DEFAULT_UPLOAD_CONCURRENCY,
   MAX_SINGLE_SHOT_SIZE,
@@ -82,9 +74,10 @@ export {
 } from './upload.js';
 export {
   downloadToFile,
-  DownloadError,
-  type DownloadErrorOptions,
   type DownloadToFileOptions,
   type DownloadResult,
   type DownloadProgress,
 } from './download.js';
+export { BlobTransferError, type BlobTransferErrorOptions } from './blob-transfer-error.js';
+export { UploadError, type UploadErrorOptions } from './upload-error.js';
+export { DownloadError, type DownloadErrorOptions } from './download-error.js';

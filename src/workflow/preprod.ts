@@ -9,8 +9,9 @@ import type { HdcClient } from '../client/client.js';
 import { toSegment } from '../client/ids.js';
 import type { PreprodAsset, PreprodPackage } from '../client/resources/preprod.js';
 import { partialFilePath } from './atomic-file.js';
-import { DownloadError, writeStreamToFile } from './download.js';
-import { assertPreflight, type PreflightOptions } from './package/preflight.js';
+import { writeStreamToFile } from './download.js';
+import { DownloadError } from './download-error.js';
+import { assertPreflight, type PreflightOptions } from '../package/preflight.js';
 import { waitForPreprodPackage, type WaitOptions } from './wait.js';
 
 export interface PreprodDownloadOptions {

@@ -6,7 +6,8 @@
 import type { components } from '../../generated/hdc.js';
 import { toId, type IdInput } from '../client/ids.js';
 import type { NewShippingLabel } from '../client/resources/shipping-labels.js';
-import { assertShippingLabelRules, isAutoInstall, ShippingLabelRuleError, type DriverMetadataFile } from './shipping-label-rules.js';
+import { ShippingLabelRuleError } from './shipping-label-rule-error.js';
+import { assertShippingLabelRules, isAutoInstall, type DriverMetadataFile } from './shipping-label-rules.js';
 
 
 /** `publishingSpecifications` as the API takes them, with seller IDs in any exact form. */

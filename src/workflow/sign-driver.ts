@@ -14,14 +14,14 @@ import type { NewProduct } from '../client/resources/products.js';
 import type { ShippingLabel } from '../client/resources/shipping-labels.js';
 import type { NewSubmission, Submission } from '../client/resources/submissions.js';
 import { downloadSubmissionArtifacts } from './artifacts.js';
-import { assertPreflight, type PreflightOptions } from './package/preflight.js';
+import { assertPreflight, type PreflightOptions } from '../package/preflight.js';
 import type { SignDriverProgressEvent, SignDriverStep } from './progress.js';
 import { shippingLabelFromMetadata, type ShippingLabelFromMetadataOptions } from './shipping-label-from-metadata.js';
 import type { DriverMetadataFile } from './shipping-label-rules.js';
 import { STATE_FILE_VERSION, assertStateMatches, defaultStateFilePath, readStateFile, writeStateFile, type SignDriverState } from './state-file.js';
 import { uploadPackage, type UploadPackageOptions } from './upload.js';
 import { waitForShippingLabel, waitForSubmission, type WaitOptions } from './wait.js';
-import { downloadItem } from './workflow-status.js';
+import { downloadItem } from '../client/vocabulary.js';
 
 /** How the shipping label is built from the downloaded driver metadata, plus whether to wait for its workflow. */
 export type SignDriverLabelOptions = ShippingLabelFromMetadataOptions & {

@@ -12,9 +12,9 @@ import { createHash, type Hash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { BlockBlobClient } from '@azure/storage-blob';
-import { HdcError, type HdcErrorOptions } from '../client/errors/hdc-error.js';
 import { redactUrl } from '../client/redact.js';
 import { blobPipeline, describeBlobFailure, parseSasUrl, storageSdk } from './blob-storage.js';
+import { UploadError } from './upload-error.js';
 
 export interface UploadProgress {
   /** Bytes the storage service has received so far; never decreases. */
@@ -64,30 +64,6 @@ export interface UploadPackageResult {
   blockCount: number;
   /** Blocks that were already staged when the URL was refreshed, and so were not sent again. */
   resumedBlocks: number;
-}
-
-export interface UploadErrorOptions extends HdcErrorOptions {
-  file: string;
-  /** The service refused the upload URL itself (expired or invalid signature): read the submission again for a fresh one. */
-  urlRejected?: boolean;
-}
-
-/** The package could not be uploaded. `request.url` is the upload URL with its signature redacted. */
-export class UploadError extends HdcError {
-  override readonly kind: string = 'upload';
-  /** The package file being uploaded. */
-  readonly file: string;
-  readonly urlRejected: boolean;
-
-  constructor(message: string, options: UploadErrorOptions) {
-    super(message, options);
-    this.file = options.file;
-    this.urlRejected = options.urlRejected ?? false;
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), file: this.file, urlRejected: this.urlRejected };
-  }
 }
 
 export const DEFAULT_UPLOAD_BLOCK_SIZE = 8 * 1024 * 1024;

@@ -22,7 +22,7 @@ import {
   hasDownload,
   isNumericStep,
   normalise,
-} from './workflow-status.js';
+} from '../client/vocabulary.js';
 
 export type { WorkflowSubject } from './workflow-failed-error.js';
 

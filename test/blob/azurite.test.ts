@@ -2,7 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { BlobServiceClient, BlockBlobClient } from '@azure/storage-blob';
-import { AzuriteStartError, createSasUrl, startAzurite } from '../../src/mock/azurite.js';
+import { createSasUrl, startAzurite } from '../../src/mock/azurite.js';
+import { AzuriteStartError } from '../../src/mock/azurite-start-error.js';
 
 function isRunning(pid: number): boolean {
   try {

@@ -4,7 +4,8 @@ import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createSasUrl, startAzurite, type AzuriteHandle } from '../../src/mock/azurite.js';
-import { DownloadError, downloadToFile, writeStreamToFile } from '../../src/workflow/download.js';
+import { downloadToFile, writeStreamToFile } from '../../src/workflow/download.js';
+import { DownloadError } from '../../src/workflow/download-error.js';
 import { KiB, MiB, containerClient, makeTempDir, progressRecorder, renderings, sasSignature } from './fixtures.js';
 import { startBlobProxy, type BlobProxy } from './proxy.js';
 

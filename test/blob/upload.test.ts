@@ -3,7 +3,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BlockBlobClient } from '@azure/storage-blob';
 import { createSasUrl, startAzurite, type AzuriteHandle } from '../../src/mock/azurite.js';
-import { UploadError, uploadBlockId, uploadPackage } from '../../src/workflow/upload.js';
+import { uploadBlockId, uploadPackage } from '../../src/workflow/upload.js';
+import { UploadError } from '../../src/workflow/upload-error.js';
 import {
   KiB,
   MiB,

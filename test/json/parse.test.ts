@@ -1,6 +1,7 @@
 /** parseJson: IDs come out as exact digit strings, everything else exactly as JSON.parse gives it. */
 import { describe, expect, it } from '@jest/globals';
-import { INT64_KEYS, JsonSyntaxError, parseJson } from '../../src/client/json/lossless.js';
+import { INT64_KEYS, parseJson } from '../../src/client/json/lossless.js';
+import { JsonSyntaxError } from '../../src/client/json/json-syntax-error.js';
 
 const SUBMISSION_ID = '1152921504621441930'; // JSON.parse: 1152921504621442048
 const PRODUCT_ID = '13635057453741329'; // JSON.parse: 13635057453741328

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { isInteger, isLosslessNumber, parse as losslessParse } from 'lossless-json';
-import { INT64_KEYS, JsonSyntaxError, parseJson, stringifyJson } from '../../src/client/json/lossless.js';
+import { INT64_KEYS, parseJson, stringifyJson } from '../../src/client/json/lossless.js';
+import { JsonSyntaxError } from '../../src/client/json/json-syntax-error.js';
 
 const CASES = 300;
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);

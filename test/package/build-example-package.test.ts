@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
 import { buildExamplePackage, SAMPLE_DRIVER_FOLDER } from '../../scripts/build-example-package.js';
-import { listCab } from '../../src/workflow/package/cab.js';
-import { driverMetadataFromPackage } from '../../src/workflow/package/driver-metadata.js';
-import { preflightPackage } from '../../src/workflow/package/preflight.js';
+import { listCab } from '../../src/package/cab.js';
+import { driverMetadataFromPackage } from '../../src/package/driver-metadata.js';
+import { preflightPackage } from '../../src/package/preflight.js';
 import { makeTempDir } from './helpers.js';
 
 let temp: Awaited<ReturnType<typeof makeTempDir>>;

@@ -3,10 +3,10 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inflateRawSync } from 'node:zlib';
-import { CabArchive, cabDataChecksum, extractCabFile, listCab } from '../../src/workflow/package/cab.js';
-import { buildCab, writeCab, type CabWriterEntry } from '../../src/workflow/package/cab-writer.js';
-import { PackageFormatError } from '../../src/workflow/package/package-format-error.js';
-import { UnsupportedCompressionError } from '../../src/workflow/package/unsupported-compression-error.js';
+import { CabArchive, cabDataChecksum, extractCabFile, listCab } from '../../src/package/cab.js';
+import { buildCab, writeCab, type CabWriterEntry } from '../support/cab-writer.js';
+import { PackageFormatError } from '../../src/package/package-format-error.js';
+import { UnsupportedCompressionError } from '../../src/package/unsupported-compression-error.js';
 import { flipByte, makeTempDir, pseudoRandomBytes } from './helpers.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');

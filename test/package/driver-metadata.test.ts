@@ -2,14 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildCab, writeCab } from '../../src/workflow/package/cab-writer.js';
+import { buildCab, writeCab } from '../support/cab-writer.js';
 import {
   driverMetadataFromInfs,
   driverMetadataFromPackage,
   packageBundleId,
   type DriverMetadata,
   type DriverMetadataInf,
-} from '../../src/workflow/package/driver-metadata.js';
+} from '../../src/package/driver-metadata.js';
 import { driverInf, makeTempDir, writeZip } from './helpers.js';
 
 const SAMPLE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples', 'sample-driver');

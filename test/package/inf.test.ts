@@ -2,8 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { extractCabFile } from '../../src/workflow/package/cab.js';
-import { decodeInfText, parseInf, readDriverInf, unquote } from '../../src/workflow/package/inf.js';
+import { extractCabFile } from '../../src/package/cab.js';
+import { decodeInfText, parseInf, readDriverInf, unquote } from '../../src/package/inf.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 

@@ -5,8 +5,9 @@ import { chmod as chmodPath } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { buildCab, type CabWriterEntry } from '../../src/workflow/package/cab-writer.js';
-import { PreflightError, assertPreflight, preflightPackage, type PreflightProblem } from '../../src/workflow/package/preflight.js';
+import { buildCab, type CabWriterEntry } from '../support/cab-writer.js';
+import { assertPreflight, preflightPackage, type PreflightProblem } from '../../src/package/preflight.js';
+import { PreflightError } from '../../src/package/preflight-error.js';
 import { driverInf, flipByte, makeTempDir, writeZip, type ZipEntrySpec } from './helpers.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

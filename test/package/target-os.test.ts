@@ -4,7 +4,7 @@ import {
   decorationApplies,
   parseTargetOsDecoration,
   selectDecoration,
-} from '../../src/workflow/package/target-os.js';
+} from '../../src/package/target-os.js';
 
 /** The OS codes one decoration serves on its own. */
 function codesFor(decoration: string): string[] {

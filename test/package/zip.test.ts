@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile, writeFile } from 'node:fs/promises';
-import { PackageFormatError } from '../../src/workflow/package/package-format-error.js';
-import { ZipArchive } from '../../src/workflow/package/zip.js';
+import { PackageFormatError } from '../../src/package/package-format-error.js';
+import { ZipArchive } from '../../src/package/zip.js';
 import { flipByte, makeTempDir, pseudoRandomBytes, writeZip } from './helpers.js';
 
 let temp: Awaited<ReturnType<typeof makeTempDir>>;

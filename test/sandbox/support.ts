@@ -8,7 +8,7 @@ import { parseJson } from '../../src/client/json/lossless.js';
 import type { ResponseRecord } from '../../src/mock/sandbox/index.js';
 import { createSpecAjv, loadOpenApiDocument, type OpenApiDocument } from '../../src/client/spec-document.js';
 import { contentSchemaValidator, operationsOf, resolveRef } from '../../src/mock/sandbox/validation.js';
-import { buildCab } from '../../src/workflow/package/cab-writer.js';
+import { buildCab } from '../support/cab-writer.js';
 
 export const TOKEN = 'sandbox-test-token';
 

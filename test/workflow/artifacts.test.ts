@@ -15,7 +15,7 @@ import type { Submission } from '../../src/client/resources/submissions.js';
 import { createSasUrl } from '../../src/mock/azurite.js';
 import { SECONDS_UNTIL_SIGNED, SIGNATURE_MANIFEST_NAME, startSandbox, type ResponseRecord, type Sandbox } from '../../src/mock/sandbox/index.js';
 import { downloadSubmissionArtifacts, type ArtifactDownloadProgress } from '../../src/workflow/artifacts.js';
-import { ZipArchive } from '../../src/workflow/package/zip.js';
+import { ZipArchive } from '../../src/package/zip.js';
 import { ManualClock, TOKEN, driverCab, signedSubmission } from '../sandbox/support.js';
 
 let sandbox: Sandbox;

@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { CHID_MESSAGE, EXTENSION_MESSAGE } from '../../src/mock/sandbox/targeting-rules.js';
-import { driverMetadataFromInfs } from '../../src/workflow/package/driver-metadata.js';
+import { driverMetadataFromInfs } from '../../src/package/driver-metadata.js';
 import {
   assertShippingLabelRules,
   shippingLabelFromMetadata,

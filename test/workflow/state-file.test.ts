@@ -6,13 +6,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   STATE_FILE_VERSION,
-  StateFileError,
   assertStateMatches,
   defaultStateFilePath,
   readStateFile,
   writeStateFile,
   type SignDriverState,
 } from '../../src/workflow/state-file.js';
+import { StateFileError } from '../../src/workflow/state-file-error.js';
 
 const API = 'http://127.0.0.1:1/v2.0/my/hardware';
 const PRODUCT_ID = '13635057453741329';

@@ -16,7 +16,7 @@ import {
   type DriverMetadataFile,
   type WorkflowEvent,
 } from '../../src/workflow/index.js';
-import { SUBMISSION_STEPS, WINDOWS_UPDATE_LABEL_STEPS } from '../../src/workflow/workflow-status.js';
+import { SUBMISSION_STEPS, WINDOWS_UPDATE_LABEL_STEPS } from '../../src/client/vocabulary.js';
 import { DEVICE_IDS, driverCab, newProductBody, OS_CODES, TOKEN } from '../sandbox/support.js';
 
 let sandbox: Sandbox;

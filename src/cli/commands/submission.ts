@@ -2,7 +2,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { NewSubmission, Submission, SubmissionUpdate } from '../../client/resources/submissions.js';
 import { collect, examples, parseId, parsePositiveNumber } from '../arguments.js';
 import type { CliContext } from '../context.js';
-import { downloadItem } from '../../workflow/workflow-status.js';
+import { downloadItem } from '../../client/vocabulary.js';
 import { action } from '../run.js';
 
 /** The `downloads.items` types `submission download` can fetch (the certification report is a dashboard page). */
@@ -135,7 +135,7 @@ export function registerSubmissionCommands(program: Command): void {
       action(async (context, productId: string, submissionId: string, file: string, flags: { preflight: boolean }) => {
         const { basename } = await import('node:path');
         if (flags.preflight) {
-          const { assertPreflight } = await import('../../workflow/package/preflight.js');
+          const { assertPreflight } = await import('../../package/preflight.js');
           await assertPreflight(file);
         }
         const client = await context.client();

@@ -11,33 +11,15 @@
  * `JSON.parse` on large responses (bench/json.ts). Writing digit strings over the rounded numbers after parsing
  * was slower: it needs a path per literal, and V8 migrates every object whose number field becomes a string.
  */
-
-/** Property names whose numeric values are int64 IDs in the Hardware Dev Center API. */
-export const INT64_KEYS: ReadonlySet<string> = new Set([
-  'id',
-  'productId',
-  'submissionId',
-  'shippingLabelId',
-  'sharedProductId',
-  'sourceProductId',
-  'sourcePublisherId',
-  'visibleToAccounts',
-]);
+import { int64Keys, int64PathParams } from '../../../generated/int64-keys.js';
+import { JsonSyntaxError } from './json-syntax-error.js';
 
 /**
- * Thrown by {@link parseJson} for text that is not JSON (truncated bodies, HTML error pages, empty bodies...).
- * The message is the one `JSON.parse` gives for the original text; `cause` is that native error.
+ * Property names whose numeric values are int64 IDs: every property the spec declares `format: int64` (generated), and
+ * the names of the int64 path parameters (`shippingLabelId`), which the docs type as long and which a body that echoes
+ * them would carry as a bare number too.
  */
-export class JsonSyntaxError extends SyntaxError {
-  /** Offset in the text where parsing failed, when the engine reports one. */
-  readonly position?: number;
-
-  constructor(message: string, options: { position?: number; cause: unknown }) {
-    super(message, { cause: options.cause });
-    this.name = 'JsonSyntaxError';
-    if (options.position !== undefined) this.position = options.position;
-  }
-}
+export const INT64_KEYS: ReadonlySet<string> = new Set([...int64Keys, ...int64PathParams]);
 
 /**
  * `JSON.parse`, except that no integer loses digits:

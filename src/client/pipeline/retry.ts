@@ -1,6 +1,7 @@
 import { HdcError } from '../errors/hdc-error.js';
 import { NetworkError } from '../errors/network-error.js';
 import { RateLimitError } from '../errors/rate-limit-error.js';
+import { ServerError } from '../errors/server-error.js';
 import { retryAfterMs } from '../errors/retry-after.js';
 import { errorOf } from './response-body.js';
 import { sleep, type Policy } from './pipeline.js';
@@ -75,6 +76,17 @@ export function isRetryable(method: string, outcome: { status?: number; error?: 
   if (status === 429 || status === 503) return true;
   if (!idempotent) return false;
   return status === 408 || (status >= 500 && !NEVER_RETRIED_5XX.has(status));
+}
+
+/**
+ * Whether a failed request that creates or commits something may nevertheless have been carried out: the service can
+ * act and then time out, reset the connection, or answer 5xx (it is known to answer 502 while committing). A
+ * connection never made, or an answer the service gave before acting (4xx, 429), is not ambiguous. What to do about an
+ * ambiguous outcome is the caller's: read the resource back, never resend blind.
+ */
+export function isAmbiguousFailure(error: unknown): boolean {
+  if (error instanceof NetworkError) return !NEVER_SENT_CODES.has(error.code ?? '');
+  return error instanceof ServerError;
 }
 
 /**

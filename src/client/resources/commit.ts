@@ -1,8 +1,6 @@
 import { HdcError } from '../errors/hdc-error.js';
 import { InvalidStateError } from '../errors/invalid-state-error.js';
-import { NetworkError } from '../errors/network-error.js';
-import { ServerError } from '../errors/server-error.js';
-import { NEVER_SENT_CODES } from '../pipeline/transport.js';
+import { isAmbiguousFailure } from '../pipeline/retry.js';
 
 /** How a commit ended. */
 export interface CommitOutcome {
@@ -26,8 +24,7 @@ const MAX_COMMIT_REQUESTS = 2;
  * ("Only pending submissions can be committed") is what an earlier, successful commit looks like.
  */
 export function isAmbiguousCommitFailure(error: unknown): boolean {
-  if (error instanceof NetworkError) return !NEVER_SENT_CODES.has(error.code ?? '');
-  if (error instanceof ServerError) return true;
+  if (isAmbiguousFailure(error)) return true;
   return error instanceof InvalidStateError && error.code?.toLowerCase() === 'requestinvalidforcurrentstate';
 }
 

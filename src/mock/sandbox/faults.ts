@@ -3,6 +3,7 @@
  * (500/502/503), a connection reset, or a slow body, each with its own probability. A seeded PRNG makes a run
  * reproducible: the same seed and the same request sequence give the same faults.
  */
+import { FaultSpecError } from './fault-spec-error.js';
 
 export type FaultKind = '429' | '500' | '502' | '503' | 'reset' | 'slow';
 
@@ -17,10 +18,6 @@ export interface FaultSpec {
 const FAULT_KINDS: readonly FaultKind[] = ['429', '500', '502', '503', 'reset', 'slow'];
 
 export const DEFAULT_SLOW_MS = 1000;
-
-export class FaultSpecError extends Error {
-  override name = 'FaultSpecError';
-}
 
 /** Parses `"429:0.1,500:0.05,reset:0.02,slow:0.01"` (or validates an array of specs). */
 export function parseFaults(faults: string | FaultSpec[]): FaultSpec[] {

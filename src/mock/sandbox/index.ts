@@ -24,7 +24,7 @@ import { createRequestValidator } from './validation.js';
 export type { AzuriteHandle } from './blob-storage.js';
 export type { SandboxFailures } from './failures.js';
 export type { FaultKind, FaultSpec } from './faults.js';
-export { FaultSpecError } from './faults.js';
+export { FaultSpecError } from './fault-spec-error.js';
 export type { ResponseRecord } from './server.js';
 export { SIGNATURE_MANIFEST_NAME, SANDBOX_SIGNER, type SignatureManifest } from './signer.js';
 export { SECONDS_UNTIL_SIGNED } from './submission-workflow.js';

@@ -8,16 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { redactText } from '../../client/redact.js';
-import { driverMetadataFromPackage } from '../../workflow/package/driver-metadata.js';
-import { PackageFormatError } from '../../workflow/package/package-format-error.js';
-import { sniffFile } from '../../workflow/package/package-reader.js';
-import { preflightPackage } from '../../workflow/package/preflight.js';
+import { driverMetadataFromPackage } from '../../package/driver-metadata.js';
+import { PackageFormatError } from '../../package/package-format-error.js';
+import { sniffFile } from '../../package/package-reader.js';
+import { preflightPackage } from '../../package/preflight.js';
 import { INGESTION_CONTAINER, SIGNED_CONTAINER, type SandboxBlobs } from './blob-storage.js';
 import { forcedIngestionFailure, type SandboxFailures } from './failures.js';
 import { newGuid } from './ids.js';
 import { signPackage } from './signer.js';
 import type { IngestionResult, ProductRecord, SubmissionRecord } from './store.js';
-import type { PreflightHarness } from '../../workflow/package/preflight.js';
+import type { PreflightHarness } from '../../package/preflight.js';
 
 export const MISSING_PACKAGE_MESSAGE =
   'No package was uploaded for this submission. Upload the package to the initialPackage URL before committing.';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { redactText } from '../../client/redact.js';
-import { sniffFormat } from '../../workflow/package/package-reader.js';
+import { sniffFormat } from '../../package/package-reader.js';
 import { PREPROD_CONTAINER } from './blob-storage.js';
 import type { SandboxEnvironment } from './environment.js';
 import { entityNotFound, invalidInput } from './errors.js';

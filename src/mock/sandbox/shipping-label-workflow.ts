@@ -3,7 +3,7 @@
  * created or last updated. The service's `Created` step is what the create response reports as
  * preProcessShippingLabel/notStarted, so the schedule starts with a short notStarted phase.
  */
-import { SHARING_LABEL_STEPS, WINDOWS_UPDATE_LABEL_STEPS } from '../../workflow/workflow-status.js';
+import { SHARING_LABEL_STEPS, WINDOWS_UPDATE_LABEL_STEPS } from '../../client/vocabulary.js';
 import type { WorkflowState } from './submission-workflow.js';
 
 /** `notSet` is refused when a label is created, so a stored label always has one of these. */

@@ -2,7 +2,7 @@
  * Shipping label routes: create (checked against the submission's driver metadata), get/list (targeting only on
  * request), update (targeting changes restart the workflow) and cancel (only in Microsoft Approval).
  */
-import type { DriverMetadata } from '../../workflow/package/driver-metadata.js';
+import type { DriverMetadata } from '../../package/driver-metadata.js';
 import { isKnownAudience } from './audiences.js';
 import type { SandboxEnvironment } from './environment.js';
 import { invalidForCurrentState, invalidInput } from './errors.js';

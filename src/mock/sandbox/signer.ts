@@ -5,7 +5,7 @@
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import yazl from 'yazl';
-import { fileSha256 } from '../../workflow/file-digest.js';
+import { fileSha256 } from '../../package/file-digest.js';
 
 export const SIGNATURE_MANIFEST_NAME = 'hwdash-sandbox-signature.json';
 

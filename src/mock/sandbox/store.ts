@@ -6,7 +6,7 @@ import { entityNotFound } from './errors.js';
 import type { IngestionOutcome } from './submission-workflow.js';
 import type { ShippingLabelDestination, ShippingLabelStep } from './shipping-label-workflow.js';
 import type { PublishingFlags } from './targeting-rules.js';
-import type { DriverMetadata } from '../../workflow/package/driver-metadata.js';
+import type { DriverMetadata } from '../../package/driver-metadata.js';
 
 export interface ProductRecord {
   id: string;

@@ -2,7 +2,7 @@
  * The ingestion workflow of a committed submission (reference section 5, step 6), as a pure function of sandbox
  * time since the commit and of the ingestion outcome (known once the uploaded package has been examined).
  */
-import { SUBMISSION_STEPS } from '../../workflow/workflow-status.js';
+import { SUBMISSION_STEPS } from '../../client/vocabulary.js';
 
 /** The service's ingestion steps, in order: the same vocabulary the workflow layer reads. */
 export const INGESTION_STEPS = SUBMISSION_STEPS;

@@ -2,8 +2,9 @@
  * The service-side rules for shipping-label targeting (reference 1.13/1.14, section 3.2) that no JSON schema can
  * express, because they depend on the submission's driver metadata file.
  */
-import type { DriverMetadata } from '../../workflow/package/driver-metadata.js';
-import { invalidInput, type ValidationError } from './errors.js';
+import type { DriverMetadata } from '../../package/driver-metadata.js';
+import { invalidInput } from './errors.js';
+import type { ValidationError } from './service-error.js';
 
 export interface HardwareIdKey {
   bundleId: string;

@@ -4,7 +4,7 @@
  */
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { allowedValuesOf, createSpecAjv, SPEC_SCHEMA_ID, violatedField, type OpenApiDocument } from '../../client/spec-document.js';
-import type { ValidationError } from './errors.js';
+import type { ValidationError } from './service-error.js';
 
 export interface OpenApiOperation {
   operationId: string;

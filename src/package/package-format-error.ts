@@ -1,4 +1,4 @@
-import { HdcError } from '../../client/errors/hdc-error.js';
+import { HdcError } from '../client/errors/hdc-error.js';
 
 /** Why a driver package (CAB, Zip, HLKX/HCKX or INF) could not be read. */
 export type PackageFormatReason =

@@ -6,13 +6,13 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { HdcError } from '../../client/errors/hdc-error.js';
 import { CabArchive } from './cab.js';
 import { readDriverInf } from './inf.js';
 import { PackageFormatError } from './package-format-error.js';
 import { isInfPath, sniffFile, type PackageReader, type SniffedFormat } from './package-reader.js';
 import { UnsupportedCompressionError } from './unsupported-compression-error.js';
 import { ZipArchive } from './zip.js';
+import { PreflightError } from './preflight-error.js';
 
 /** The submission type: attestation signing takes a CAB; HLK and HCK take the package their studio creates. */
 export type PreflightHarness = 'attestation' | 'hlk' | 'hck';
@@ -155,25 +155,6 @@ export async function preflightPackage(filePath: string, options: PreflightOptio
     return result(kind, size, archive.files.length, infFiles);
   } finally {
     await archive.close();
-  }
-}
-
-/**
- * A package failed preflight. `result` has every problem and warning; the message lists the problems.
- */
-export class PreflightError extends HdcError {
-  override readonly kind: string = 'preflight';
-  readonly result: PreflightResult;
-
-  constructor(filePath: string, result: PreflightResult) {
-    const count = result.problems.length;
-    const lines = result.problems.map((problem) => `  - [${problem.rule}] ${problem.message}`);
-    super(`${filePath} is not ready to submit (${count} problem${count === 1 ? '' : 's'}):\n${lines.join('\n')}`, { code: 'preflight' });
-    this.result = result;
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), result: this.result };
   }
 }
 

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { fileSha256 } from '../file-digest.js';
+import { fileSha256 } from './file-digest.js';
 import { readDriverInf, type DriverInf } from './inf.js';
 import { openPackage } from './open-package.js';
 import { PackageFormatError } from './package-format-error.js';
