@@ -280,7 +280,7 @@ describe('assertPreflight', () => {
 async function preflightAsNobody(path: string): Promise<PreflightProblem[]> {
   // `nobody` must be able to reach the file's folder (temporary folders are private to their owner).
   await chmodPath(dirname(path), 0o755);
-  const moduleUrl = pathToFileURL(join(ROOT, 'src', 'workflow', 'package', 'preflight.ts')).href;
+  const moduleUrl = pathToFileURL(join(ROOT, 'src', 'package', 'preflight.ts')).href;
   const script = `const { preflightPackage } = await import(${JSON.stringify(moduleUrl)});
 process.stdout.write(JSON.stringify((await preflightPackage(${JSON.stringify(path)})).problems));`;
   const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
