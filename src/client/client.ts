@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createFinalURL, createQuerySerializer, mergeHeaders, removeTrailingSlash, type FetchResponse, type HeadersOptions, type MaybeOptionalInit } from 'openapi-fetch';
 import type { HttpMethod, PathsWithMethod, RequiredKeysOf } from 'openapi-typescript-helpers';
 import type { paths } from '../../generated/hdc.js';
@@ -13,7 +12,7 @@ import { DEFAULT_BASE_URL, type HdcClientOptions } from './options.js';
 import { bearerTokenPolicy } from './pipeline/bearer-token.js';
 import { createPipeline, isSecureTransport } from './pipeline/pipeline.js';
 import { requestHeadersPolicy } from './pipeline/request-headers.js';
-import { DEFAULT_MAX_RESPONSE_BYTES, errorOf, ParsedJsonResponse, responseBodyPolicy } from './pipeline/response-body.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, errorOf, parsedValue, rereadableResponse, responseBodyPolicy, type ParsedBody } from './pipeline/response-body.js';
 import { retryPolicy } from './pipeline/retry.js';
 import { timeoutPolicy } from './pipeline/timeout.js';
 import { createTransport } from './pipeline/transport.js';
@@ -81,7 +80,7 @@ export interface HdcClient extends HdcResources {
  */
 export function createHdcClient(options: HdcClientOptions = {}): HdcClient {
   const baseUrl = parseBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL);
-  const correlationId = randomUUID();
+  const correlationId = crypto.randomUUID();
   const tokens = options.credential
     ? new TokenCache({ credential: options.credential })
     : options.token !== undefined
@@ -110,29 +109,37 @@ export function createHdcClient(options: HdcClientOptions = {}): HdcClient {
     const { params = {}, body, headers: callHeaders, parseAs = 'json', signal } = init;
     const url = createFinalURL(path, { baseUrl: apiRoot, params, querySerializer, pathSerializer });
     const headers = mergeHeaders(body === undefined ? undefined : { 'content-type': 'application/json' }, callHeaders, params.header);
+    const parsed: ParsedBody = {};
     const response = await send({
       method,
       url: new URL(url),
       headers,
       ...(body === undefined ? {} : { body: serializeBody(body, headers) as string | Uint8Array | Blob }),
       ...(signal ? { signal } : {}),
+      jsonOnly: parseAs === 'json',
+      parsed,
     });
     if (!response.ok) return { error: errorOf(response) ?? unmappedError(method, response), response };
     // As openapi-fetch: no data for 204, HEAD or an empty body; otherwise the body as `parseAs` asks (JSON: lossless).
     if (response.status === 204 || method === 'HEAD' || response.headers.get('content-length') === '0') return { data: undefined, response };
-    if (parseAs === 'json' && response instanceof ParsedJsonResponse) return { data: response.value, response };
+    const json = parsedValue(parsed, response);
+    if (json) return { data: parseAs === 'json' ? json.value : await bodyAs(rereadableResponse(response, parsed), parseAs), response };
     return { data: parseAs === 'stream' ? response.body : ((await response[parseAs]()) as unknown), response };
   };
 
-  const sendAny: HdcClient['send'] = (request) =>
-    send({
+  const sendAny: HdcClient['send'] = async (request) => {
+    const parsed: ParsedBody = {};
+    const response = await send({
       method: request.method.toUpperCase(),
       url: new URL(request.url, baseUrl),
       headers: new Headers(request.headers),
       ...(request.body === undefined ? {} : { body: request.body }),
       ...(request.signal ? { signal: request.signal } : {}),
       ...(request.idempotent === undefined ? {} : { idempotent: request.idempotent }),
+      parsed,
     });
+    return rereadableResponse(response, parsed);
+  };
 
   const typed = {
     GET: call('GET'),
@@ -149,6 +156,11 @@ export function createHdcClient(options: HdcClientOptions = {}): HdcClient {
     correlationId,
     send: sendAny,
   };
+}
+
+/** A JSON answer's body in the form `parseAs` asks for, from a response that serves the bytes again. */
+function bodyAs(reread: Response, parseAs: Exclude<TypedCallInit['parseAs'], 'json' | undefined>): Promise<unknown> {
+  return parseAs === 'stream' ? Promise.resolve(reread.body) : reread[parseAs]();
 }
 
 /**

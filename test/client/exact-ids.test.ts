@@ -7,7 +7,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { HttpResponse } from 'msw';
 import { ValidationError, createHdcClient, type HdcClient } from '../../src/client/index.js';
+import { quoteExactIntegers } from '../../src/client/json/exact-scan.js';
+import { INT64_KEYS } from '../../src/client/json/lossless.js';
 import { hdcHandler } from '../../src/mock/handlers.js';
+import { productsPage } from '../support/json-pages.js';
 import { API, OTHER_PRODUCT_ID, PRODUCT_ID, SUBMISSION_ID, useMockServer } from './support.js';
 
 const { server, requests } = useMockServer();
@@ -90,6 +93,39 @@ describe('responses: IDs become exact digit strings', () => {
     server.use(hdcHandler('getProduct', rawJson(`{"id":${OTHER_PRODUCT_ID},"additionalAttributes":{"someCounter":${SUBMISSION_ID}},"firmwareVersion":"1"}`)));
     const product = await newClient().products.get(OTHER_PRODUCT_ID);
     expect((product.additionalAttributes as Record<string, unknown>).someCounter).toBe(SUBMISSION_ID);
+  });
+});
+
+describe('responses: a large body that arrives in many chunks', () => {
+  // Read in 16 KiB chunks (as a socket delivers them), joined with room to spare, and quoted in place.
+  const page = productsPage(400 * 1024);
+  const chunked = () => () => {
+    const bytes = new TextEncoder().encode(page);
+    let offset = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (offset >= bytes.length) return controller.close();
+        controller.enqueue(bytes.slice(offset, (offset += 16 * 1024)));
+      },
+    });
+    return new HttpResponse(body, { headers: { 'content-type': 'application/json' } });
+  };
+  const expected = JSON.parse(quoteExactIntegers(page, INT64_KEYS)) as { value: Array<{ id: string; sharedProductId: string }> };
+
+  it('gives exact IDs to a typed call', async () => {
+    server.use(hdcHandler('listProducts', chunked()));
+    const { data } = await newClient().GET('/products', {});
+    expect(data).toEqual(expected);
+    expect(expected.value[0]!.id).toMatch(/^9\d{15}$/);
+  });
+
+  it('serves the text as sent, not as quoted, to a typed call that asks for text and to send()', async () => {
+    server.use(hdcHandler('listProducts', chunked()));
+    const { data: text } = await newClient().GET('/products', { parseAs: 'text' });
+    expect(text).toBe(page);
+    const response = await newClient().send({ method: 'GET', url: 'products' });
+    expect(await response.clone().text()).toBe(page);
+    expect(await response.json()).toEqual(expected);
   });
 });
 

@@ -2,6 +2,7 @@
  * The request pipeline, in the style of Azure's core-rest-pipeline: small policies, each one concern and
  * testable alone, composed around a transport. openapi-fetch builds the request; this pipeline sends it.
  */
+import type { ParsedBody } from './response-body.js';
 
 /** A request as the policies see it. The body is kept in a replayable form so that retries can resend it. */
 export interface PipelineRequest {
@@ -20,6 +21,16 @@ export interface PipelineRequest {
    * false for a PUT that creates something (`PUT /preprod/packages` submits a new package each time).
    */
   readonly idempotent?: boolean;
+  /**
+   * The caller reads only the parsed value of a successful JSON answer, never the body itself (a typed call with
+   * `parseAs: 'json'`): the body's bytes may then be reused while parsing.
+   */
+  readonly jsonOnly?: boolean;
+  /**
+   * Where the body policy leaves the parsed JSON of a successful answer. A slot the caller passes with its request,
+   * rather than a map keyed by responses: such a map would weigh on every garbage collection of a busy client.
+   */
+  readonly parsed?: ParsedBody;
 }
 
 export type SendRequest = (request: PipelineRequest) => Promise<Response>;

@@ -1,7 +1,8 @@
 import { errorFromResponse } from '../errors/from-response.js';
 import type { HdcError } from '../errors/hdc-error.js';
 import { MalformedResponseError } from '../errors/malformed-response-error.js';
-import { parseJson } from '../json/lossless.js';
+import { bufferWithSpare } from '../json/byte-text.js';
+import { parseJsonBytes } from '../json/lossless.js';
 import type { Policy, PipelineRequest } from './pipeline.js';
 
 /**
@@ -12,57 +13,31 @@ import type { Policy, PipelineRequest } from './pipeline.js';
 export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
 /**
- * A Response whose JSON was already parsed losslessly. openapi-fetch calls `json()` on successful answers
- * that have a Content-Length, so this hands it the exact value instead of letting `JSON.parse` round IDs.
- *
- * Its body is served from the bytes already read, and a body stream is only built if someone asks for `body`:
- * building one for every call (a web stream is costly to set up) was the largest part of the client's overhead.
+ * Where the body policy leaves a successful JSON answer for the caller that made the request (see
+ * {@link PipelineRequest.parsed}): the response it belongs to, the lossless value, and the body's bytes unless the
+ * request was `jsonOnly` (parsing may then have reused them).
  */
-export class ParsedJsonResponse extends Response {
-  readonly #bytes: Uint8Array;
-  readonly #text: string;
-  readonly #value: unknown;
-  #stream: ReadableStream<Uint8Array<ArrayBuffer>> | undefined;
+export interface ParsedBody {
+  response?: Response;
+  value?: unknown;
+  bytes?: Buffer;
+}
 
-  constructor(bytes: Uint8Array, text: string, init: ResponseInit, value: unknown) {
-    super(null, init);
-    this.#bytes = bytes;
-    this.#text = text;
-    this.#value = value;
-  }
+/** The parsed value of `response`, if the body policy left it in `slot`. */
+export function parsedValue(slot: ParsedBody, response: Response): { value: unknown } | undefined {
+  return slot.response === response ? { value: slot.value } : undefined;
+}
 
-  override get body(): ReadableStream<Uint8Array<ArrayBuffer>> {
-    return (this.#stream ??= new Response(this.#bytes as Uint8Array<ArrayBuffer>).body!);
-  }
-
-  /** The parsed body, for a caller that can take it without waiting on `json()`'s promise. */
-  get value(): unknown {
-    return this.#value;
-  }
-
-  override json(): Promise<any> {
-    return Promise.resolve(this.#value);
-  }
-
-  override text(): Promise<string> {
-    return Promise.resolve(this.#text);
-  }
-
-  override arrayBuffer(): Promise<ArrayBuffer> {
-    return Promise.resolve(this.#bytes.slice().buffer as ArrayBuffer);
-  }
-
-  override bytes(): Promise<Uint8Array<ArrayBuffer>> {
-    return Promise.resolve(this.#bytes.slice() as Uint8Array<ArrayBuffer>);
-  }
-
-  override blob(): Promise<Blob> {
-    return Promise.resolve(new Blob([this.#bytes as Uint8Array<ArrayBuffer>], { type: this.headers.get('content-type') ?? '' }));
-  }
-
-  override clone(): ParsedJsonResponse {
-    return new ParsedJsonResponse(this.#bytes, this.#text, { status: this.status, statusText: this.statusText, headers: this.headers }, this.#value);
-  }
+/**
+ * A Response that serves the body again, for callers of `send()`: `json()` gives the lossless value (what `JSON.parse`
+ * would round, it never sees), `text()` and the others the bytes. Other answers are returned as they are.
+ */
+export function rereadableResponse(response: Response, slot: ParsedBody): Response {
+  if (slot.response !== response) return response;
+  const { value, bytes } = slot;
+  const copy = new Response(bytes?.length ? (bytes as Uint8Array<ArrayBuffer>) : null, { status: response.status, statusText: response.statusText, headers: response.headers });
+  copy.json = () => Promise.resolve(value);
+  return copy;
 }
 
 const errors = new WeakMap<Response, HdcError>();
@@ -81,12 +56,11 @@ export function responseBodyPolicy(options: { maxResponseBytes: number; correlat
     const response = await next(request);
     if (response.ok && !expectsJson(request, response)) return response;
 
-    const bytes = await readBytes(response, options.maxResponseBytes, request);
-    const text = bytes.toString('utf8');
-    const init = { status: response.status, statusText: response.statusText, headers: headersOfBody(response.headers, bytes.length) };
+    const { bytes, spare } = await readBytes(response, options.maxResponseBytes, request);
 
     if (!response.ok) {
-      const failed = new Response(text, init);
+      const text = bytes.toString('utf8');
+      const failed = new Response(text, { status: response.status, statusText: response.statusText, headers: headersOfBody(response.headers, bytes.length) });
       errors.set(
         failed,
         errorFromResponse({
@@ -102,24 +76,37 @@ export function responseBodyPolicy(options: { maxResponseBytes: number; correlat
       );
       return failed;
     }
-    if (!text.trim()) {
+    if (isBlank(bytes)) {
       // Every read of this API answers with a resource or a list; an empty 200 (a misbehaving proxy, a cut
       // that still ended cleanly) must not turn into `undefined` data. Writes may answer 2xx without a body.
       if (request.method === 'GET' && response.status === 200) throw malformed(request, response, 'its body is empty where JSON was expected');
-      return new Response(null, { ...init, headers: withoutLength(init.headers) });
+      fill(request.parsed, response, undefined);
+      return response;
     }
+    // Quoting IDs in place (only for a caller that reads nothing but the value) changes the bytes: keep their start.
+    const inPlace = spare && request.jsonOnly === true;
+    const head = inPlace ? bytes.toString('utf8', 0, 320) : undefined;
     let value: unknown;
     try {
-      value = parseJson(text);
+      value = parseJsonBytes(bytes, { spare: inPlace });
     } catch (error) {
-      throw malformed(request, response, `its body is not valid JSON (${(error as Error).message}); it starts with ${JSON.stringify(text.slice(0, 80))}`, error);
+      const start = (head ?? bytes.toString('utf8', 0, 320)).slice(0, 80);
+      throw malformed(request, response, `its body is not valid JSON (${(error as Error).message}); it starts with ${JSON.stringify(start)}`, error);
     }
-    return new ParsedJsonResponse(bytes, text, init, value);
+    fill(request.parsed, response, value, request.jsonOnly ? undefined : bytes);
+    return response;
   };
 }
 
+function fill(slot: ParsedBody | undefined, response: Response, value: unknown, bytes?: Buffer): void {
+  if (!slot) return;
+  slot.response = response;
+  slot.value = value;
+  slot.bytes = bytes;
+}
+
 /**
- * The headers that describe the body as read: its length, and no transfer or content coding (fetch has decoded
+ * The headers that describe an error body as read: its length, and no transfer or content coding (fetch has decoded
  * it). The Response built from them copies them anyway, so they are copied here only when one of them changes.
  */
 function headersOfBody(headers: Headers, length: number): Headers {
@@ -132,11 +119,10 @@ function headersOfBody(headers: Headers, length: number): Headers {
   return copy;
 }
 
-/** A zero-length body must not advertise a length header that openapi-fetch would trip over. */
-function withoutLength(headers: Headers): Headers {
-  const copy = new Headers(headers);
-  copy.set('content-length', '0');
-  return copy;
+/** Whether the body is empty or only JSON whitespace. */
+function isBlank(bytes: Buffer): boolean {
+  for (const byte of bytes) if (byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09) return false;
+  return true;
 }
 
 /**
@@ -151,7 +137,11 @@ function expectsJson(request: PipelineRequest, response: Response): boolean {
   return /^application\/json\s*$/i.test(accept);
 }
 
-async function readBytes(response: Response, limit: number, request: PipelineRequest): Promise<Buffer> {
+/**
+ * The body's bytes, at most `limit` of them. A body that arrived in several chunks is joined into a buffer with room
+ * after it (`spare`), where the lossless parse may quote IDs in place instead of copying the body again.
+ */
+async function readBytes(response: Response, limit: number, request: PipelineRequest): Promise<{ bytes: Buffer; spare: boolean }> {
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > limit) {
     // Not awaited: a body source whose cancel never settles (msw's mocked streams, a custom fetch) must not
@@ -159,7 +149,7 @@ async function readBytes(response: Response, limit: number, request: PipelineReq
     void response.body?.cancel().catch(() => undefined);
     throw malformed(request, response, `its body (${declared} bytes) exceeds the ${limit}-byte response size limit`);
   }
-  if (!response.body) return Buffer.alloc(0);
+  if (!response.body) return { bytes: Buffer.alloc(0), spare: false };
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -175,7 +165,14 @@ async function readBytes(response: Response, limit: number, request: PipelineReq
   }
   // A small body usually arrives in one chunk, which the reader has handed over: use it without a copy.
   const [only] = chunks;
-  return chunks.length === 1 ? Buffer.from(only!.buffer, only!.byteOffset, only!.byteLength) : Buffer.concat(chunks, total);
+  if (chunks.length <= 1) return { bytes: only ? Buffer.from(only.buffer, only.byteOffset, only.byteLength) : Buffer.alloc(0), spare: false };
+  const joined = bufferWithSpare(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    joined.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return { bytes: joined.subarray(0, total), spare: true };
 }
 
 function malformed(request: PipelineRequest, response: Response, why: string, cause?: unknown): MalformedResponseError {
