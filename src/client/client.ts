@@ -1,8 +1,7 @@
-import { createFinalURL, createQuerySerializer, mergeHeaders, removeTrailingSlash, type FetchResponse, type HeadersOptions, type MaybeOptionalInit } from 'openapi-fetch';
-import type { HttpMethod, PathsWithMethod, RequiredKeysOf } from 'openapi-typescript-helpers';
-import type { paths } from '../../generated/hdc.js';
+import { createFinalURL, createQuerySerializer, mergeHeaders, removeTrailingSlash, type HeadersOptions } from 'openapi-fetch';
 import { int64PathParams } from '../../generated/int64-keys.js';
 import { TokenCache } from './auth/token-cache.js';
+import type { HdcClientMethod } from './call-types.js';
 import { errorFromResponse } from './errors/from-response.js';
 import type { HdcError } from './errors/hdc-error.js';
 import { SecurityError } from './errors/security-error.js';
@@ -18,25 +17,6 @@ import { timeoutPolicy } from './pipeline/timeout.js';
 import { createTransport } from './pipeline/transport.js';
 import { createResources, type HdcResources } from './resources/index.js';
 import { VERSION } from './version.js';
-
-/** openapi-fetch's rule for when the init argument is optional (it does not export it). */
-export type InitParam<Init> = RequiredKeysOf<Init> extends never ? [(Init & { [key: string]: unknown })?] : [Init & { [key: string]: unknown }];
-
-/** openapi-fetch's result with `error` replaced by the mapped {@link HdcError}. */
-export type HdcFetchResponse<R> =
-  | { data: SuccessData<R>; error?: never; response: Response }
-  | { data?: never; error: HdcError; response: Response };
-
-export type SuccessData<R> = R extends { data: infer D; error?: never } ? D : never;
-
-/** A typed call: the path is checked against the spec, and so are params, body and the returned data. */
-export type HdcClientMethod<Method extends HttpMethod> = <
-  Path extends PathsWithMethod<paths, Method>,
-  Init extends MaybeOptionalInit<paths[Path], Method>,
->(
-  url: Path,
-  ...init: InitParam<Init>
-) => Promise<HdcFetchResponse<FetchResponse<NonNullable<paths[Path][Method]>, Init, `${string}/${string}`>>>;
 
 /**
  * The client: typed `GET/POST/PATCH/PUT` calls on the spec's paths (returning `{ data, error, response }`,

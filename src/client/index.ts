@@ -1,4 +1,5 @@
-export { createHdcClient, type HdcClient, type HdcClientMethod, type HdcFetchResponse, type InitParam, type SuccessData } from './client.js';
+export { createHdcClient, type HdcClient } from './client.js';
+export type { HdcCallInit, HdcClientMethod, HdcFetchResponse, InitParam, SuccessData } from './call-types.js';
 export { DEFAULT_BASE_URL, type HdcClientOptions } from './options.js';
 export { HDC_SCOPE } from './auth/token-cache.js';
 export type { RetryHooks, RetryOptions } from './pipeline/retry.js';
