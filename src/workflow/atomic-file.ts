@@ -53,7 +53,7 @@ export async function writeFileAtomically<T>(dest: string, write: (file: FileHan
  * Undoes `mkdir -p` after a failure: removes the directories from `directory` up to `firstCreated`, and only
  * while they are empty, so nothing that appeared there in the meantime is touched.
  */
-async function removeCreatedDirectories(directory: string, firstCreated: string | undefined): Promise<void> {
+export async function removeCreatedDirectories(directory: string, firstCreated: string | undefined): Promise<void> {
   if (firstCreated === undefined) return;
   for (let current = directory; ; current = dirname(current)) {
     try {
@@ -65,7 +65,7 @@ async function removeCreatedDirectories(directory: string, firstCreated: string 
   }
 }
 
-async function refuseDirectory(path: string): Promise<void> {
+export async function refuseDirectory(path: string): Promise<void> {
   const existing = await stat(path).catch(() => undefined);
   if (existing?.isDirectory()) {
     throw Object.assign(new Error(`${path} is a directory; give a file name to download to.`), { code: 'EISDIR', path });
@@ -76,7 +76,7 @@ async function refuseDirectory(path: string): Promise<void> {
  * Persists the rename itself. Best effort: the file's bytes are already on disk, Windows cannot open
  * directories, and some file systems refuse to sync one.
  */
-async function syncDirectory(directory: string): Promise<void> {
+export async function syncDirectory(directory: string): Promise<void> {
   if (process.platform === 'win32') return;
   const handle = await open(directory, 'r').catch(() => undefined);
   if (!handle) return;

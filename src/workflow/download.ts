@@ -1,30 +1,25 @@
 /**
  * Downloading a blob (signed package, driver metadata) from its SAS URL to a file the caller names.
  *
- * By default the blob comes as one streamed GET, as the storage SDK's `downloadToFile` does, resumed from where it
- * broke off if the response is cut; with `concurrency` above 1 it is fetched in ranges, that many at a time. Either
- * way the bytes are written in order, which gives the SHA-256 in the same pass, and memory stays bounded (about
- * `chunkSize × concurrency` for ranges). The bytes land in a temporary file that is renamed into place only once the
- * length matches, so a failed or cancelled download leaves nothing behind.
+ * The blob comes as one streamed GET, as the storage SDK's `downloadToFile` does, resumed from the last byte written
+ * if the response breaks off. The bytes are written in order, which gives the SHA-256 in the same pass, and memory
+ * stays flat whatever the size. They land in a partial file next to the destination that is renamed into place once
+ * the length matches. A run that is killed leaves that partial file and the blob's ETag beside it
+ * (resumable-file.ts); the next run continues from there if the blob is still the same, and starts over otherwise.
+ * A failed or cancelled download leaves nothing behind.
  */
-import { createHash, type Hash } from 'node:crypto';
-import type { FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import type { BlobClient } from '@azure/storage-blob';
+import type { BlobClient, BlobDownloadResponseParsed } from '@azure/storage-blob';
 import { redactUrl } from '../client/redact.js';
 import { writeFileAtomically } from './atomic-file.js';
 import { blobPipeline, describeBlobFailure, isRestError, parseSasUrl, storageSdk } from './blob-storage.js';
 import { DownloadError } from './download-error.js';
+import { DownloadSink, lengthMismatch, type DownloadProgress, type Written } from './download-sink.js';
+import { abandonPartial, commitPartial, discardPartial, findPartial, openPartial, type PartialRecord } from './resumable-file.js';
 
-export interface DownloadProgress {
-  /** Bytes received so far; never decreases. */
-  loadedBytes: number;
-  /** The full size, once known (from the first response, or `expectedLength` for streams). */
-  totalBytes: number | undefined;
-}
+export type { DownloadProgress } from './download-sink.js';
 
 export interface DownloadToFileOptions {
   /** The blob's SAS URL, e.g. `downloads.items[type=signedPackage].url`. */
@@ -34,20 +29,8 @@ export interface DownloadToFileOptions {
   /** Fail (before writing anything) unless the blob has exactly this many bytes. */
   expectedLength?: number;
   onProgress?: (progress: DownloadProgress) => void;
-  /** Aborting cancels the requests in flight, removes the temporary file and rejects with the signal's reason. */
+  /** Aborting cancels the request in flight, removes the partial file and rejects with the signal's reason. */
   signal?: AbortSignal;
-  /**
-   * Ranges downloaded at once. 1 streams the blob in a single request, which is the fastest on a good link and is
-   * resumed from its last byte if the response breaks off. Above 1, the blob is fetched in `chunkSize` ranges,
-   * that many in parallel, which can help on a link with high latency per connection.
-   * @default 1
-   */
-  concurrency?: number;
-  /**
-   * Bytes per range, when `concurrency` is above 1.
-   * @default 8 MiB
-   */
-  chunkSize?: number;
   /**
    * Also compute the SHA-256 of the bytes written, e.g. to record a signed package's provenance. It costs about
    * 1 ms of CPU per MiB on the thread that receives the bytes, which on a fast link is a fifth of the download.
@@ -64,9 +47,6 @@ export interface DownloadResult {
   sha256?: string;
 }
 
-/** What was written: its size, and its SHA-256 when one was asked for. */
-type Written = { size: number; sha256?: string };
-
 export interface WriteStreamToFileOptions {
   /** Fail unless the stream delivers exactly this many bytes (e.g. the response's Content-Length). */
   expectedLength?: number;
@@ -74,17 +54,14 @@ export interface WriteStreamToFileOptions {
   signal?: AbortSignal;
 }
 
-export const DEFAULT_DOWNLOAD_CONCURRENCY = 1;
-export const DEFAULT_DOWNLOAD_CHUNK_SIZE = 8 * 1024 * 1024;
-/** Lets the storage SDK resume a response (whole blob or range) that breaks off mid-body, from its last byte. */
-const MAX_RETRY_REQUESTS = 5;
+/** How many times a response that breaks off mid-body is resumed, from its last byte. */
+const MAX_RESUMPTIONS = 5;
 
-/** Downloads the blob at `url` to `dest` atomically and returns its size (and SHA-256 with `sha256: true`). */
+/**
+ * Downloads the blob at `url` to `dest` atomically and returns its size (and SHA-256 with `sha256: true`). After a
+ * crash or a kill, the same call continues from the bytes the killed run wrote, if the blob has not changed.
+ */
 export async function downloadToFile(options: DownloadToFileOptions): Promise<DownloadResult> {
-  const concurrency = options.concurrency ?? DEFAULT_DOWNLOAD_CONCURRENCY;
-  const chunkSize = options.chunkSize ?? DEFAULT_DOWNLOAD_CHUNK_SIZE;
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
-  if (!Number.isSafeInteger(chunkSize) || chunkSize < 1) throw new RangeError(`chunkSize must be a positive integer, got ${chunkSize}`);
   checkExpectedLength(options.expectedLength);
   options.signal?.throwIfAborted();
   const parsed = parseSasUrl(options.url);
@@ -98,7 +75,7 @@ export async function downloadToFile(options: DownloadToFileOptions): Promise<Do
   const client = new BlobClient(parsed.url.toString(), await blobPipeline());
   const path = resolve(options.dest);
   try {
-    const written = await writeFileAtomically(path, (file) => new RangedDownload(client, file, concurrency, chunkSize, options).run());
+    const written = await new BlobDownload(client, path, options).run();
     return { path, ...written };
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
@@ -121,8 +98,14 @@ export async function writeStreamToFile(
   try {
     options.signal?.throwIfAborted();
     const written = await writeFileAtomically(path, async (file) => {
-      const sink = new OrderedSink(file, options.expectedLength, options.onProgress, dest, true);
-      await sink.pipeFrom(source, options.signal);
+      const sink = new DownloadSink(file, options.expectedLength, options.onProgress, dest, { sha256: true });
+      try {
+        await sink.pipeFrom(source, options.signal);
+      } catch (error) {
+        await sink.settle().catch(() => undefined);
+        throw error;
+      }
+      await sink.settle();
       return sink.finish();
     });
     return { path, size: written.size, sha256: written.sha256! };
@@ -147,286 +130,149 @@ function toNodeReadable(stream: WebReadableStream | ReadableStream | NodeJS.Read
 }
 
 /**
- * Receives the blob's bytes in order: hashes and counts them, reports progress, writes them at their offset,
- * and stops as soon as more bytes arrive than the blob has.
+ * One blob download: find what a killed run left, continue it or start over, stream the rest into the partial file
+ * (resuming within this run if the response breaks off), and rename the file into place.
  */
-class OrderedSink {
-  readonly #hash: Hash | undefined;
-  #written = 0;
-  /** The write under way, if any: a source that fails mid-write must not leave it running unseen. */
-  #writing: Promise<void> = Promise.resolve();
-  #total: number | undefined;
-
-  constructor(
-    readonly file: FileHandle,
-    total: number | undefined,
-    readonly onProgress: ((progress: DownloadProgress) => void) | undefined,
-    readonly dest: string,
-    sha256: boolean,
-  ) {
-    this.#total = total;
-    this.#hash = sha256 ? createHash('sha256') : undefined;
-  }
-
-  get written(): number {
-    return this.#written;
-  }
-
-  #accept(chunk: Buffer): void {
-    if (this.#total !== undefined && this.#written + chunk.length > this.#total) {
-      throw lengthMismatch(this.dest, `more than the ${this.#total} bytes announced arrived`);
-    }
-    this.#hash?.update(chunk);
-    this.#written += chunk.length;
-  }
-
-  /**
-   * Streams `source` into the file: the first range of a blob, or a whole response body. Small chunks are
-   * gathered (up to the writable's buffer) into one write, so a body in 16 KiB pieces does not cost a
-   * system call per piece.
-   */
-  async pipeFrom(source: NodeJS.ReadableStream, signal: AbortSignal | undefined): Promise<void> {
-    const sink = new Writable({
-      highWaterMark: 1024 * 1024,
-      write: (chunk: Buffer, _encoding, callback) => this.#track(this.write(chunk)).then(() => callback(), callback),
-      writev: (chunks, callback) => this.#track(this.#writeMany(chunks.map(({ chunk }) => chunk as Buffer))).then(() => callback(), callback),
-    });
-    try {
-      await pipeline(source, sink, signal ? { signal } : {});
-    } finally {
-      await this.#writing.catch(() => undefined);
-    }
-  }
-
-  #track(write: Promise<void>): Promise<void> {
-    this.#writing = write;
-    return write;
-  }
-
-  async #writeMany(chunks: Buffer[]): Promise<void> {
-    const position = this.#written;
-    for (const chunk of chunks) this.#accept(chunk);
-    let pending = chunks;
-    let offset = position;
-    while (pending.length > 0) {
-      const { bytesWritten } = await this.file.writev(pending, offset);
-      offset += bytesWritten;
-      pending = remainingAfter(pending, bytesWritten);
-    }
-    this.onProgress?.({ loadedBytes: this.#written, totalBytes: this.#total });
-  }
-
-  /** Appends `chunk` (the next bytes of the blob) to the file. */
-  async write(chunk: Buffer): Promise<void> {
-    const position = this.#written;
-    this.#accept(chunk);
-    let offset = 0;
-    while (offset < chunk.length) {
-      const { bytesWritten } = await this.file.write(chunk, offset, chunk.length - offset, position + offset);
-      offset += bytesWritten;
-    }
-    this.onProgress?.({ loadedBytes: this.#written, totalBytes: this.#total });
-  }
-
-  finish(): Written {
-    if (this.#total !== undefined && this.#written !== this.#total) {
-      throw lengthMismatch(this.dest, `${this.#written} bytes arrived but ${this.#total} were announced`);
-    }
-    return this.#hash ? { size: this.#written, sha256: this.#hash.digest('hex') } : { size: this.#written };
-  }
-}
-
-/** What is left of `chunks` once `written` bytes of them reached the file (a short write is rare, but allowed). */
-function remainingAfter(chunks: Buffer[], written: number): Buffer[] {
-  let skip = written;
-  let index = 0;
-  while (index < chunks.length && skip >= chunks[index]!.length) skip -= chunks[index++]!.length;
-  if (index === chunks.length) return [];
-  return [chunks[index]!.subarray(skip), ...chunks.slice(index + 1)];
-}
-
-function lengthMismatch(dest: string, detail: string): DownloadError {
-  return new DownloadError(`The download to ${dest} is incomplete or corrupt: ${detail}. Nothing was written; download again.`, {
-    dest,
-    code: 'LengthMismatch',
-  });
-}
-
-const CONTENT_RANGE = /^bytes \d+-\d+\/(\d+)$/;
-
-/**
- * One blob download: a single streamed response, or, with `concurrency` above 1, a first range that tells the size
- * and the others `concurrency` at a time, written in order.
- */
-class RangedDownload {
+class BlobDownload {
   readonly #abort = new AbortController();
   readonly #signal: AbortSignal;
-  readonly #buffers: Buffer[] = [];
-  /** Bytes received per range, so that progress never goes back when the SDK re-requests a broken range. */
-  readonly #received = new Map<number, number>();
   #loaded = 0;
   #total: number | undefined;
 
   constructor(
     readonly client: BlobClient,
-    readonly file: FileHandle,
-    readonly concurrency: number,
-    readonly chunkSize: number,
+    readonly dest: string,
     readonly options: DownloadToFileOptions,
   ) {
     this.#signal = options.signal ? AbortSignal.any([options.signal, this.#abort.signal]) : this.#abort.signal;
   }
 
   async run(): Promise<Written> {
-    return this.concurrency === 1 ? this.#streamWhole() : this.#inRanges();
+    const resumable = await this.#resumePoint();
+    let first: { response?: BlobDownloadResponseParsed; record: PartialRecord };
+    try {
+      first = await this.#firstResponse(resumable);
+    } catch (error) {
+      // A failed download leaves nothing behind, not even what a killed run had left.
+      if (resumable) await discardPartial(this.dest);
+      throw error;
+    }
+    const { response, record } = first;
+    this.#setTotal(record.size, resumable?.length ?? 0);
+    const partial = await openPartial(this.dest, record, resumable?.length ?? 0);
+    const sink = new DownloadSink(partial.file, record.size, undefined, this.options.dest, { sha256: this.options.sha256 ?? false, offset: partial.length });
+    let written: Written;
+    try {
+      await sink.hashExisting(this.#signal);
+      if (response) await this.#stream(response, sink, record);
+      await sink.settle();
+      written = sink.finish();
+    } catch (error) {
+      this.#abort.abort();
+      await sink.settle().catch(() => undefined);
+      await abandonPartial(this.dest, partial);
+      throw error;
+    }
+    await commitPartial(this.dest, partial);
+    return written;
   }
 
   /**
-   * The whole blob as one response. When the response breaks off, the rest is asked for from the last byte written,
-   * of the same version of the blob (ETag). This is done here rather than by the SDK's `maxRetryRequests`, whose
-   * resuming stream gives up on a connection that drops (Node reports it as `aborted`; Azure/azure-sdk-for-js#32268).
+   * The response to stream from, and the blob version it is of: the rest after what a killed run wrote, or the whole
+   * blob. None when the killed run had written every byte. Nothing is written before the size is checked.
    */
-  async #streamWhole(): Promise<Written> {
-    const { expectedLength, dest } = this.options;
-    let response = await this.#request(0);
-    const total = response.contentLength!;
-    this.#setTotal(total);
-    if (expectedLength !== undefined && total !== expectedLength) {
-      response.readableStreamBody?.destroy();
-      throw lengthMismatchExpected(dest, total, expectedLength);
+  async #firstResponse(resumable: (PartialRecord & { length: number }) | undefined): Promise<{ response?: BlobDownloadResponseParsed; record: PartialRecord }> {
+    if (resumable) {
+      const record = { etag: resumable.etag, size: resumable.size };
+      return resumable.length < resumable.size ? { response: await this.#requestRest(resumable.length, record), record } : { record };
     }
-    const sink = new OrderedSink(this.file, total, undefined, dest, this.options.sha256 ?? false);
-    const etag = response.etag!;
+    const response = await this.#request(0);
+    const record = { etag: response.etag!, size: response.contentLength! };
+    const { expectedLength } = this.options;
+    if (expectedLength !== undefined && record.size !== expectedLength) {
+      response.readableStreamBody?.destroy();
+      throw lengthMismatchExpected(this.options.dest, record.size, expectedLength);
+    }
+    return { response, record };
+  }
+
+  /**
+   * What a killed run left for this destination, if it can be continued: the blob still has the recorded ETag and
+   * size (and the size the caller expects). Anything else is discarded, and the download starts over.
+   */
+  async #resumePoint(): Promise<(PartialRecord & { length: number }) | undefined> {
+    const found = await findPartial(this.dest);
+    if (!found) return undefined;
+    const { expectedLength } = this.options;
+    if (expectedLength === undefined || expectedLength === found.size) {
+      try {
+        const properties = await this.client.getProperties({ abortSignal: this.#signal, conditions: { ifMatch: found.etag } });
+        if (properties.contentLength === found.size) return found;
+      } catch (error) {
+        // 412: the blob changed since. Anything else (an expired URL, a network failure) is for the caller to see.
+        if (!(isRestError(error) && error.statusCode === 412)) {
+          await discardPartial(this.dest);
+          throw error;
+        }
+      }
+    }
+    await discardPartial(this.dest);
+    return undefined;
+  }
+
+  /**
+   * Streams the response into the file. When it breaks off, the rest is asked for from the last byte written, of the
+   * same version of the blob (ETag). This is done here rather than by the SDK's `maxRetryRequests`, whose resuming
+   * stream gives up on a connection that drops (Node reports it as `aborted`; Azure/azure-sdk-for-js#32268).
+   */
+  async #stream(first: BlobDownloadResponseParsed, sink: DownloadSink, record: PartialRecord): Promise<void> {
+    let response = first;
     for (let resumptions = 0; ; resumptions++) {
       try {
         await sink.pipeFrom(response.readableStreamBody!, this.#signal);
-        return sink.finish();
+        return;
       } catch (error) {
-        if (this.#signal.aborted || resumptions >= MAX_RETRY_REQUESTS || !isBrokenResponse(error)) throw error;
+        if (this.#signal.aborted || resumptions >= MAX_RESUMPTIONS || !isBrokenResponse(error)) throw error;
       }
-      const offset = sink.written;
-      response = await this.#request(offset, etag);
-      if (response.contentLength !== total - offset) {
-        response.readableStreamBody?.destroy();
-        throw lengthMismatch(dest, `the rest from byte ${offset} came back as ${response.contentLength} bytes`);
-      }
+      response = await this.#requestRest(sink.written, record);
     }
+  }
+
+  /** The rest of the blob's recorded version from `offset`, checked to be exactly the bytes missing. */
+  async #requestRest(offset: number, record: PartialRecord): Promise<BlobDownloadResponseParsed> {
+    const response = await this.#request(offset, record.etag);
+    if (response.contentLength !== record.size - offset) {
+      response.readableStreamBody?.destroy();
+      throw lengthMismatch(this.options.dest, `the rest from byte ${offset} came back as ${response.contentLength} bytes`);
+    }
+    return response;
   }
 
   /** The blob from `offset` to its end, in one response; `etag` pins the version a resumed download started with. */
-  #request(offset: number, etag?: string) {
-    return this.client.download(offset, undefined, {
+  async #request(offset: number, etag?: string): Promise<BlobDownloadResponseParsed> {
+    const response = await this.client.download(offset, undefined, {
       abortSignal: this.#signal,
       ...(etag === undefined ? {} : { conditions: { ifMatch: etag } }),
-      // Resumed by #streamWhole, from the bytes actually written.
+      // Resumed by #stream, from the bytes actually written.
       maxRetryRequests: 0,
-      onProgress: ({ loadedBytes }) => this.#progress(0, offset + loadedBytes),
+      onProgress: ({ loadedBytes }) => this.#progress(offset + loadedBytes),
     });
+    // The body flows (into its own bounded buffer) before it is piped into the file, which is opened only once the
+    // headers are checked: an abort or a cut in between must not surface as an unhandled 'error' event. The stream
+    // keeps the error, and piping it then fails with it.
+    response.readableStreamBody?.on('error', () => undefined);
+    return response;
   }
 
-  /** The first range tells the size; the others follow `concurrency` at a time, written in order. */
-  async #inRanges(): Promise<Written> {
-    const { expectedLength, dest } = this.options;
-    let first;
-    try {
-      first = await this.client.download(0, this.chunkSize, {
-        abortSignal: this.#signal,
-        maxRetryRequests: MAX_RETRY_REQUESTS,
-        onProgress: ({ loadedBytes }) => this.#progress(0, loadedBytes),
-      });
-    } catch (error) {
-      // A range request on an empty blob is answered 416; the blob is then simply empty.
-      if (isRestError(error) && error.statusCode === 416) return this.#writeEmpty();
-      throw error;
-    }
-    const firstLength = first.contentLength!;
-    const rangeTotal = CONTENT_RANGE.exec(first.contentRange ?? '')?.[1];
-    const total = rangeTotal === undefined ? firstLength : Number(rangeTotal);
-    this.#setTotal(total);
-    if (expectedLength !== undefined && total !== expectedLength) {
-      first.readableStreamBody?.destroy();
-      throw lengthMismatchExpected(dest, total, expectedLength);
-    }
-
-    const sink = new OrderedSink(this.file, total, undefined, dest, this.options.sha256 ?? false);
-    // Range 0 is the first response, whatever its length; ranges 1.. cover the rest, chunkSize each.
-    const chunkCount = 1 + Math.max(0, Math.ceil((total - firstLength) / this.chunkSize));
-    const fetches = new Map<number, Promise<{ buffer: Buffer; length: number }>>();
-    let failure: { error: unknown } | undefined;
-    const start = (index: number): void => {
-      if (index >= chunkCount || failure) return;
-      const fetch = this.#fetchChunk(index, firstLength, total, first.etag!);
-      // Failures surface in order when awaited; this only makes the rest stop at once.
-      fetch.catch((error: unknown) => {
-        failure ??= { error };
-        this.#abort.abort();
-      });
-      fetches.set(index, fetch);
-    };
-    try {
-      for (let index = 1; index < this.concurrency; index++) start(index);
-      await sink.pipeFrom(first.readableStreamBody!, this.#signal);
-      if (sink.written !== firstLength) throw lengthMismatch(dest, `the first range had ${sink.written} of ${firstLength} bytes`);
-      for (let index = 1; index < chunkCount; index++) {
-        start(index + this.concurrency - 1);
-        const fetch = fetches.get(index)!;
-        fetches.delete(index);
-        const { buffer, length } = await fetch;
-        await sink.write(buffer.subarray(0, length));
-        this.#buffers.push(buffer);
-      }
-      return sink.finish();
-    } catch (error) {
-      this.#abort.abort();
-      throw failure && !(error instanceof DownloadError) ? failure.error : error;
-    } finally {
-      // No request may outlive the download (the temporary file is about to be removed).
-      await Promise.allSettled(fetches.values());
-    }
-  }
-
-  async #fetchChunk(index: number, firstLength: number, total: number, etag: string): Promise<{ buffer: Buffer; length: number }> {
-    const offset = firstLength + (index - 1) * this.chunkSize;
-    const length = Math.min(this.chunkSize, total - offset);
-    const response = await this.client.download(offset, length, {
-      abortSignal: this.#signal,
-      // Every range must come from the same version of the blob.
-      conditions: { ifMatch: etag },
-      maxRetryRequests: MAX_RETRY_REQUESTS,
-      onProgress: ({ loadedBytes }) => this.#progress(index, loadedBytes),
-    });
-    if (response.contentLength !== length) {
-      response.readableStreamBody?.destroy();
-      throw lengthMismatch(this.options.dest, `bytes ${offset}+${length} came back as ${response.contentLength} bytes`);
-    }
-    const buffer = this.#buffers.pop() ?? Buffer.allocUnsafeSlow(this.chunkSize);
-    let filled = 0;
-    for await (const piece of response.readableStreamBody! as AsyncIterable<Buffer>) {
-      if (filled + piece.length > length) throw lengthMismatch(this.options.dest, `bytes ${offset}+${length} returned more data`);
-      piece.copy(buffer, filled);
-      filled += piece.length;
-    }
-    if (filled !== length) throw lengthMismatch(this.options.dest, `bytes ${offset}+${length} returned ${filled} bytes`);
-    return { buffer, length };
-  }
-
-  #writeEmpty(): Written {
-    const { expectedLength, dest } = this.options;
-    this.#setTotal(0);
-    if (expectedLength !== undefined && expectedLength !== 0) throw lengthMismatchExpected(dest, 0, expectedLength);
-    return new OrderedSink(this.file, 0, undefined, dest, this.options.sha256 ?? false).finish();
-  }
-
-  #setTotal(total: number): void {
+  #setTotal(total: number, alreadyThere: number): void {
     this.#total = total;
+    this.#loaded = alreadyThere;
     this.options.onProgress?.({ loadedBytes: this.#loaded, totalBytes: total });
   }
 
-  #progress(index: number, bytes: number): void {
-    const previous = this.#received.get(index) ?? 0;
-    if (bytes <= previous) return;
-    this.#received.set(index, bytes);
-    this.#loaded += bytes - previous;
+  #progress(bytes: number): void {
+    if (bytes <= this.#loaded) return;
+    this.#loaded = bytes;
     this.options.onProgress?.({ loadedBytes: this.#loaded, totalBytes: this.#total });
   }
 }

@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { createHash, randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { Readable } from 'node:stream';
 import { createSasUrl, startAzurite, type AzuriteHandle } from '../../src/mock/azurite.js';
 import { downloadToFile, writeStreamToFile } from '../../src/workflow/download.js';
@@ -17,6 +21,9 @@ let testNumber = 0;
 let out: string;
 
 const content = randomBytes(3 * MiB + 7);
+/** The blob the kill tests download: large enough that a paced download is well under way when it is killed. */
+const large = randomBytes(4 * MiB + 11);
+const CHILD = fileURLToPath(new URL('./download-child.ts', import.meta.url));
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 beforeAll(async () => {
@@ -25,6 +32,7 @@ beforeAll(async () => {
   await containerClient(azurite, 'signed').createIfNotExists();
   await containerClient(azurite, 'signed').getBlockBlobClient('package.cab').uploadData(content);
   await containerClient(azurite, 'signed').getBlockBlobClient('empty.cab').uploadData(Buffer.alloc(0));
+  await containerClient(azurite, 'signed').getBlockBlobClient('large.cab').uploadData(large);
 });
 
 afterAll(async () => {
@@ -49,25 +57,7 @@ function expectNoSignature(error: unknown, sasUrl: string): void {
 }
 
 describe('downloadToFile', () => {
-  it('downloads in parallel ranges, in order, with monotonic progress and at most `concurrency` requests open', async () => {
-    const url = proxy.via(await readUrl('package.cab'));
-    const progress = progressRecorder();
-    proxy.reset();
-
-    const result = await downloadToFile({ url, dest: join(out, 'signed.cab'), chunkSize: 256 * KiB, concurrency: 3, sha256: true, onProgress: progress.onProgress });
-
-    expect(result).toEqual({ path: join(out, 'signed.cab'), size: content.length, sha256: sha256(content) });
-    expect((await readFile(result.path)).equals(content)).toBe(true);
-    expect(await readdir(out)).toEqual(['signed.cab']);
-    // One first range, then the remaining 3 MiB + 7 bytes in 256 KiB ranges.
-    expect(proxy.log.filter((entry) => entry.method === 'GET' && entry.status === 206)).toHaveLength(1 + 12);
-    expect(proxy.maxConcurrent).toBe(3);
-    expect(progress.isMonotonic()).toBe(true);
-    expect(progress.events.every((event) => event.totalBytes === content.length)).toBe(true);
-    expect(progress.last()).toEqual({ loadedBytes: content.length, totalBytes: content.length });
-  });
-
-  it('downloads in a single streamed request by default, with monotonic progress', async () => {
+  it('downloads in a single streamed request, with monotonic progress', async () => {
     const url = proxy.via(await readUrl('package.cab'));
     const progress = progressRecorder();
     proxy.reset();
@@ -131,11 +121,10 @@ describe('downloadToFile', () => {
   });
 
   it('writes an empty blob as an empty file', async () => {
-    for (const concurrency of [1, 4]) {
-      const result = await downloadToFile({ url: await readUrl('empty.cab'), dest: join(out, `empty-${concurrency}.cab`), concurrency, expectedLength: 0, sha256: true });
-      expect(result).toMatchObject({ size: 0, sha256: sha256(Buffer.alloc(0)) });
-      expect((await stat(result.path)).size).toBe(0);
-    }
+    const result = await downloadToFile({ url: await readUrl('empty.cab'), dest: join(out, 'empty.cab'), expectedLength: 0, sha256: true });
+    expect(result).toMatchObject({ size: 0, sha256: sha256(Buffer.alloc(0)) });
+    expect((await stat(result.path)).size).toBe(0);
+    expect(await readdir(out)).toEqual(['empty.cab']);
   });
 
   it('creates missing parent directories and replaces an existing file, but never a directory', async () => {
@@ -179,8 +168,6 @@ describe('downloadToFile', () => {
       const error = await downloadToFile({
         url,
         dest: join(out, 'new', 'signed.cab'),
-        chunkSize: 64 * KiB,
-        concurrency: 2,
         signal: controller.signal,
         onProgress: ({ loadedBytes }) => {
           if (loadedBytes > 0 && !abortedAt) {
@@ -225,24 +212,22 @@ describe('downloadToFile', () => {
     const blob = containerClient(azurite, 'signed').getBlockBlobClient('changing.cab');
     await blob.uploadData(content);
     const url = proxy.via(await readUrl('changing.cab'));
-    proxy.delayMs = 50;
-    let replaced: Promise<unknown> | undefined;
+    proxy.reset();
+    // The first response breaks off; the blob is replaced before the rest is asked for (of the old version).
+    proxy.cutNextResponseAfter = 256 * KiB;
+    proxy.hold = (entry) => (entry.method === 'GET' && entry.range !== undefined ? blob.uploadData(randomBytes(content.length)).then(() => undefined) : undefined);
     try {
-      const error = await downloadToFile({
-        url,
-        dest: join(out, 'signed.cab'),
-        chunkSize: 256 * KiB,
-        concurrency: 2,
-        onProgress: () => {
-          replaced ??= blob.uploadData(randomBytes(content.length));
-        },
-      }).catch((caught: unknown) => caught);
+      const error = await downloadToFile({ url, dest: join(out, 'signed.cab') }).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(DownloadError);
       expect(error).toMatchObject({ status: 412, code: 'ConditionNotMet' });
       expect((error as Error).message).toContain('The blob changed while it was being downloaded');
+      const gets = proxy.log.filter((entry) => entry.method === 'GET');
+      expect(gets.map((entry) => [entry.status, entry.cut ?? false, entry.range === undefined, entry.ifMatch === undefined])).toEqual([
+        [200, true, true, true],
+        [412, false, false, false],
+      ]);
     } finally {
-      proxy.delayMs = 0;
-      await replaced;
+      proxy.reset();
     }
     expect(await readdir(out)).toEqual([]);
   });
@@ -303,6 +288,117 @@ describe('writeStreamToFile', () => {
     const error = await writeStreamToFile(endless, join(out, 'asset.bin'), { signal: controller.signal }).catch((caught: unknown) => caught);
     expect(error).toBe(controller.signal.reason);
     expect(endless.destroyed).toBe(true);
+    expect(await readdir(out)).toEqual([]);
+  });
+});
+
+describe('downloadToFile after the process was killed', () => {
+  /**
+   * Starts the download in a child process through the proxy, with the body paced so that it lasts seconds, and
+   * kills it (SIGKILL: nothing runs after it) once it reports `atLeast` bytes received.
+   */
+  async function killMidway(url: string, dest: string, atLeast: number): Promise<void> {
+    proxy.pace = { bytes: 32 * KiB, delayMs: 10 };
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, url, dest, 'sha256'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = once(child, 'exit');
+    try {
+      for await (const line of createInterface({ input: child.stdout! })) {
+        const message = JSON.parse(line) as { loaded?: number; done?: unknown };
+        if (message.done) throw new Error('the download finished before it could be killed');
+        if (message.loaded! >= atLeast) break;
+      }
+    } finally {
+      child.kill('SIGKILL');
+      const [code, signal] = (await exited) as [number | null, string | null];
+      proxy.pace = undefined;
+      expect({ code, signal }).toEqual({ code: null, signal: 'SIGKILL' });
+    }
+  }
+
+  const pair = ['.large.cab.partial', '.large.cab.partial.json'];
+  const etagOf = async (blob: string) => (await containerClient(azurite, 'signed').getBlobClient(blob).getProperties()).etag!;
+
+  it('continues from the bytes the killed run wrote, asking only for the rest, and hashes the whole file', async () => {
+    const url = proxy.via(await readUrl('large.cab'));
+    const dest = join(out, 'large.cab');
+    await killMidway(url, dest, 5 * MiB / 2);
+
+    // A kill leaves exactly the resumable pair: the partial file, and the blob's ETag and size beside it.
+    expect((await readdir(out)).sort()).toEqual(pair);
+    const written = (await stat(join(out, pair[0]!))).size;
+    expect(written).toBeGreaterThan(0);
+    expect(written).toBeLessThan(large.length);
+    const record = JSON.parse(await readFile(join(out, pair[1]!), 'utf8')) as { etag: string; size: number };
+    expect(record).toMatchObject({ etag: await etagOf('large.cab'), size: large.length });
+
+    proxy.reset();
+    const result = await downloadToFile({ url, dest, sha256: true });
+
+    expect(result).toEqual({ path: dest, size: large.length, sha256: sha256(large) });
+    expect((await readFile(dest)).equals(large)).toBe(true);
+    expect(await readdir(out)).toEqual(['large.cab']);
+    // One check that the blob is still that version, then one GET for exactly the missing bytes, of that version.
+    expect(proxy.log.map((entry) => [entry.method, entry.status, entry.range, entry.ifMatch])).toEqual([
+      ['HEAD', 200, undefined, record.etag],
+      ['GET', 206, `bytes=${written}-`, record.etag],
+    ]);
+  });
+
+  it('starts over when the blob changed after the kill, leaving only the new version', async () => {
+    const blob = containerClient(azurite, 'signed').getBlockBlobClient('replaced.cab');
+    await blob.uploadData(large);
+    const url = proxy.via(await readUrl('replaced.cab'));
+    const dest = join(out, 'replaced.cab');
+    await killMidway(url, dest, 5 * MiB / 2);
+    expect((await readdir(out)).sort()).toEqual(['.replaced.cab.partial', '.replaced.cab.partial.json']);
+    const replacement = randomBytes(large.length - 5);
+    await blob.uploadData(replacement);
+
+    proxy.reset();
+    const result = await downloadToFile({ url, dest, sha256: true });
+
+    expect(result).toEqual({ path: dest, size: replacement.length, sha256: sha256(replacement) });
+    expect(await readdir(out)).toEqual(['replaced.cab']);
+    expect(proxy.log.map((entry) => [entry.method, entry.status, entry.range])).toEqual([
+      ['HEAD', 412, undefined],
+      ['GET', 200, undefined],
+    ]);
+  });
+
+  it('finishes a killed run that had written every byte without downloading again', async () => {
+    const dest = join(out, 'large.cab');
+    await writeFile(join(out, pair[0]!), large);
+    await writeFile(join(out, pair[1]!), JSON.stringify({ version: 1, etag: await etagOf('large.cab'), size: large.length }));
+    const url = proxy.via(await readUrl('large.cab'));
+    proxy.reset();
+
+    const result = await downloadToFile({ url, dest, sha256: true });
+
+    expect(result).toEqual({ path: dest, size: large.length, sha256: sha256(large) });
+    expect(proxy.log.map((entry) => entry.method)).toEqual(['HEAD']);
+    expect(await readdir(out)).toEqual(['large.cab']);
+  });
+
+  it('discards leftovers that do not form a pair (a partial without its record, a record it cannot read)', async () => {
+    const url = proxy.via(await readUrl('large.cab'));
+    for (const leftovers of [{ [pair[0]!]: 'stale bytes' }, { [pair[0]!]: 'stale', [pair[1]!]: '{not json' }, { [pair[1]!]: JSON.stringify({ version: 1, etag: '"x"', size: 1 }) }]) {
+      for (const [name, text] of Object.entries(leftovers)) await writeFile(join(out, name), text);
+      proxy.reset();
+      await downloadToFile({ url, dest: join(out, 'large.cab') });
+      expect(await readdir(out)).toEqual(['large.cab']);
+      expect(proxy.log.map((entry) => [entry.method, entry.range])).toEqual([['GET', undefined]]);
+      expect((await readFile(join(out, 'large.cab'))).equals(large)).toBe(true);
+    }
+  });
+
+  it('removes the pair when the rerun fails, so that no partial file is ever orphaned', async () => {
+    await writeFile(join(out, pair[0]!), large.subarray(0, MiB));
+    await writeFile(join(out, pair[1]!), JSON.stringify({ version: 1, etag: await etagOf('large.cab'), size: large.length }));
+    const expired = await readUrl('large.cab', -60_000);
+
+    const error = await downloadToFile({ url: expired, dest: join(out, 'large.cab') }).catch((caught: unknown) => caught);
+
+    expect(error).toMatchObject({ kind: 'download', urlRejected: true });
     expect(await readdir(out)).toEqual([]);
   });
 });

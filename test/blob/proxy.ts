@@ -5,6 +5,7 @@
  */
 import { createServer, request as forward, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { once } from 'node:events';
 
 export interface ProxiedRequest {
   method: string;
@@ -35,9 +36,16 @@ export interface BlobProxy {
   failNext: number;
   /** The next GET response is cut (its connection destroyed) after this many body bytes. */
   cutNextResponseAfter: number | undefined;
+  /** When set, each request waits for what this returns before it is forwarded (and is logged first). */
+  hold: ((entry: ProxiedRequest) => Promise<void> | undefined) | undefined;
+  /**
+   * Response bodies are passed on in pieces of this many bytes, each after `delayMs`: a slow body, so that a test
+   * can act while a download is under way, whatever the machine's speed.
+   */
+  pace: { bytes: number; delayMs: number } | undefined;
   /** Most requests open at the same time since the last `reset()`. */
   readonly maxConcurrent: number;
-  /** Clears the log and the concurrency high-water mark. */
+  /** Clears the log, the concurrency high-water mark, `hold` and `pace`. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -52,12 +60,16 @@ export async function startBlobProxy(blobEndpoint: string): Promise<BlobProxy> {
     delayMs: 0,
     failNext: 0,
     cutNextResponseAfter: undefined,
+    hold: undefined,
+    pace: undefined,
     get maxConcurrent() {
       return maxConcurrent;
     },
     reset: () => {
       log.length = 0;
       maxConcurrent = open;
+      proxy.hold = undefined;
+      proxy.pace = undefined;
     },
     via: (sasUrl) => {
       const url = new URL(sasUrl);
@@ -108,6 +120,11 @@ export async function startBlobProxy(blobEndpoint: string): Promise<BlobProxy> {
           const code = answer.headers['x-ms-error-code'];
           if (typeof code === 'string') entry.errorCode = code;
           res.writeHead(answer.statusCode!, answer.headers);
+          const pace = proxy.pace;
+          if (cutAfter === undefined && pace) {
+            void paced(answer, res, pace);
+            return;
+          }
           if (cutAfter === undefined) {
             answer.pipe(res);
             return;
@@ -133,9 +150,33 @@ export async function startBlobProxy(blobEndpoint: string): Promise<BlobProxy> {
       res.on('close', () => upstream.destroy());
       req.pipe(upstream);
     };
-    if (proxy.delayMs > 0) setTimeout(send, proxy.delayMs);
-    else send();
+    const held = proxy.hold?.(entry);
+    const afterHold = (): void => {
+      if (proxy.delayMs > 0) setTimeout(send, proxy.delayMs);
+      else send();
+    };
+    if (held) void held.then(afterHold, afterHold);
+    else afterHold();
   };
+
+  /** Passes `answer` on in `pace.bytes` pieces, one every `pace.delayMs`, until the client goes away. */
+  async function paced(answer: IncomingMessage, res: ServerResponse, pace: { bytes: number; delayMs: number }): Promise<void> {
+    try {
+      for await (const chunk of answer as AsyncIterable<Buffer>) {
+        for (let offset = 0; offset < chunk.length; offset += pace.bytes) {
+          await new Promise((resolve) => setTimeout(resolve, pace.delayMs));
+          if (res.destroyed) {
+            answer.destroy();
+            return;
+          }
+          if (!res.write(chunk.subarray(offset, offset + pace.bytes))) await once(res, 'drain');
+        }
+      }
+      res.end();
+    } catch {
+      res.destroy();
+    }
+  }
 
   const server = createServer(handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
