@@ -2,18 +2,19 @@
  * Uploading a driver package to the submission's `initialPackage` SAS URL as an Azure block blob.
  *
  * Packages up to `maxSingleShotSize` go as one streamed Put Blob, as the storage SDK's `uploadFile` does: one
- * request, the file read once in order (which gives its SHA-256). Larger packages are read once, in order, while up
- * to `concurrency` blocks are staged in parallel, each with its MD5 so that the service verifies it; memory stays
- * at `blockSize × concurrency` whatever the file size, and an expired URL resumes from the blocks already staged.
+ * request, the file read once in order (which gives its SHA-256). Larger packages are read in order (for the SHA-256
+ * and each block's MD5, which the service verifies) while up to `concurrency` blocks are staged in parallel, each
+ * streamed from the file as it is sent; memory stays at a few MiB of stream buffers whatever the file and block
+ * size, and an expired URL resumes from the blocks already staged.
  * Every failure is an error: the storage SDK's convenience uploads can report success after a failed block, which
  * must never happen here.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
-import { Readable } from 'node:stream';
 import type { BlockBlobClient } from '@azure/storage-blob';
 import { redactUrl } from '../client/redact.js';
 import { blobPipeline, describeBlobFailure, parseSasUrl, storageSdk } from './blob-storage.js';
+import { FileRangeBody } from './file-range-body.js';
 import { UploadError } from './upload-error.js';
 
 export interface UploadProgress {
@@ -47,7 +48,7 @@ export interface UploadPackageOptions {
    */
   blockSize?: number;
   /**
-   * Blocks in flight at once. Memory use is about `blockSize × concurrency`.
+   * Blocks in flight at once. Each is streamed from the file, so memory does not grow with it.
    * @default 4
    */
   concurrency?: number;
@@ -157,61 +158,6 @@ async function freshTarget(options: UploadPackageOptions, signal: AbortSignal): 
   return uploadTarget(url, options.file);
 }
 
-/** Bytes read from the file per chunk of a single-shot body: fewer, larger socket writes than the fs default 64 KiB. */
-const SINGLE_SHOT_CHUNK = 1024 * 1024;
-
-/**
- * The body of one Put Blob attempt: the file's first `size` bytes, read in order and hashed as they go. A file
- * that became shorter fails the stream (and, through `onFailure`, the upload) rather than sending a short body.
- */
-class PackageBody extends Readable {
-  readonly hash: Hash = createHash('sha256');
-  #position = 0;
-
-  constructor(
-    readonly handle: FileHandle,
-    readonly size: number,
-    readonly file: string,
-    readonly onFailure: (error: UploadError) => void,
-  ) {
-    super({ highWaterMark: SINGLE_SHOT_CHUNK });
-  }
-
-  /** Whether every byte was read: the SHA-256 then covers the whole package. */
-  get complete(): boolean {
-    return this.#position === this.size;
-  }
-
-  override _read(): void {
-    const length = Math.min(SINGLE_SHOT_CHUNK, this.size - this.#position);
-    if (length === 0) {
-      this.push(null);
-      return;
-    }
-    this.handle.read(Buffer.allocUnsafe(length), 0, length, this.#position).then(
-      ({ bytesRead, buffer }) => {
-        if (this.destroyed) return;
-        if (bytesRead === 0) {
-          this.#fail(new UploadError(`The package ${this.file} became shorter while it was being uploaded; upload a file that is not being written to.`, { file: this.file }));
-          return;
-        }
-        const chunk = buffer.subarray(0, bytesRead);
-        this.hash.update(chunk);
-        this.#position += bytesRead;
-        this.push(chunk);
-      },
-      (cause: unknown) => {
-        if (!this.destroyed) this.#fail(new UploadError(`Reading the package ${this.file} failed: ${(cause as Error).message}`, { file: this.file, cause }));
-      },
-    );
-  }
-
-  #fail(error: UploadError): void {
-    this.onFailure(error);
-    this.destroy(error);
-  }
-}
-
 /**
  * One Put Blob of the whole package, streamed from the file. The storage SDK retries it with a fresh body from the
  * factory; an expired URL is refreshed once and the request restarted.
@@ -221,7 +167,8 @@ class SingleShotUpload {
   readonly #signal: AbortSignal;
   #target: UploadTarget;
   #loaded = 0;
-  #body: PackageBody | undefined;
+  #body: FileRangeBody | undefined;
+  #hash: Hash | undefined;
   #readFailure: UploadError | undefined;
 
   constructor(
@@ -259,7 +206,7 @@ class SingleShotUpload {
         const body = this.#body!;
         if (!body.complete) throw new UploadError(`The package ${this.options.file} was not read to its end during the upload.`, { file: this.options.file });
         this.#reportProgress(this.size);
-        return { size: this.size, sha256: body.hash.digest('hex'), blockCount: 0, resumedBlocks: 0 };
+        return { size: this.size, sha256: this.#hash!.digest('hex'), blockCount: 0, resumedBlocks: 0 };
       }
     } finally {
       this.#body?.destroy();
@@ -267,13 +214,21 @@ class SingleShotUpload {
   }
 
   /** A body for the next attempt; the previous one is finished with (attempts never overlap). */
-  #newBody(): PackageBody {
+  #newBody(): FileRangeBody {
     this.#body?.destroy();
-    this.#body = new PackageBody(this.handle, this.size, this.options.file, (error) => {
-      // The SDK would retry a body that failed to read; stop it instead and report the file's problem.
-      this.#readFailure ??= error;
-      this.#abort.abort();
-    });
+    this.#hash = createHash('sha256');
+    this.#body = new FileRangeBody(
+      this.handle,
+      0,
+      this.size,
+      this.options.file,
+      (error) => {
+        // The SDK would retry a body that failed to read; stop it instead and report the file's problem.
+        this.#readFailure ??= error;
+        this.#abort.abort();
+      },
+      this.#hash,
+    );
     return this.#body;
   }
 
@@ -293,7 +248,10 @@ class BlockUpload {
   /** Per-block bytes the service has acknowledged, for monotonic progress across retries. */
   readonly #blockProgress: Float64Array;
   readonly #resumed = new Set<number>();
-  readonly #buffers: Buffer[] = [];
+  /** Where blocks are read for hashing, a piece at a time. */
+  readonly #readBuffer = Buffer.allocUnsafe(1024 * 1024);
+  /** A block that could not be read from the file: that, not the request it broke, is the upload's error. */
+  #readFailure: UploadError | undefined;
   readonly #abort = new AbortController();
   readonly #signal: AbortSignal;
   #target: UploadTarget;
@@ -322,7 +280,7 @@ class BlockUpload {
     const hash = createHash('sha256');
     await this.#stageAll(
       Array.from({ length: this.#blockCount }, (_, index) => index),
-      (block) => hash.update(block),
+      (chunk) => hash.update(chunk),
     );
     await this.#commit();
     return { size: this.size, sha256: hash.digest('hex'), blockCount: this.#blockCount, resumedBlocks: this.#resumed.size };
@@ -333,10 +291,11 @@ class BlockUpload {
   }
 
   /**
-   * Reads the given blocks in order and stages them with at most `concurrency` in flight. The first failure
-   * cancels the others; it is thrown once every request has settled, so nothing outlives the call.
+   * Reads the given blocks in order (for their MD5, and the package's SHA-256) and stages them with at most
+   * `concurrency` in flight. The first failure cancels the others; it is thrown once every request has settled, so
+   * nothing outlives the call.
    */
-  async #stageAll(indexes: number[], onRead?: (block: Buffer) => void): Promise<void> {
+  async #stageAll(indexes: number[], onRead?: (chunk: Buffer) => void): Promise<void> {
     const inFlight = new Set<Promise<void>>();
     let failure: { error: unknown } | undefined;
     const fail = (error: unknown): void => {
@@ -346,36 +305,33 @@ class BlockUpload {
     for (const index of indexes) {
       while (inFlight.size >= this.concurrency) await Promise.race(inFlight);
       if (failure || this.#signal.aborted) break;
-      const buffer = this.#buffers.pop() ?? Buffer.allocUnsafeSlow(this.blockSize);
-      let block: Buffer;
+      let md5: Buffer;
       try {
-        block = await this.#readBlock(index, buffer);
+        md5 = await this.#hashBlock(index, onRead);
       } catch (error) {
         fail(error);
         break;
       }
-      onRead?.(block);
-      const task: Promise<void> = this.#stage(index, block)
+      const task: Promise<void> = this.#stage(index, md5)
         .catch(fail)
-        .finally(() => {
-          inFlight.delete(task);
-          this.#buffers.push(buffer);
-        });
+        .finally(() => inFlight.delete(task));
       inFlight.add(task);
     }
     await Promise.all(inFlight);
+    if (this.#readFailure) throw this.#readFailure;
     if (failure) throw failure.error;
     this.#signal.throwIfAborted();
   }
 
-  async #readBlock(index: number, buffer: Buffer): Promise<Buffer> {
-    const length = this.#blockLength(index);
+  /** Reads block `index` from the file, in order, and returns its MD5; `onRead` gets its bytes too (the SHA-256). */
+  async #hashBlock(index: number, onRead?: (chunk: Buffer) => void): Promise<Buffer> {
+    const md5 = createHash('md5');
     const start = index * this.blockSize;
-    let filled = 0;
-    while (filled < length) {
+    const end = start + this.#blockLength(index);
+    for (let position = start; position < end; ) {
       let bytesRead: number;
       try {
-        ({ bytesRead } = await this.handle.read(buffer, filled, length - filled, start + filled));
+        ({ bytesRead } = await this.handle.read(this.#readBuffer, 0, Math.min(this.#readBuffer.length, end - position), position));
       } catch (cause) {
         throw new UploadError(`Reading the package ${this.options.file} failed: ${(cause as Error).message}`, { file: this.options.file, cause });
       }
@@ -384,31 +340,47 @@ class BlockUpload {
           file: this.options.file,
         });
       }
-      filled += bytesRead;
+      const chunk = this.#readBuffer.subarray(0, bytesRead);
+      md5.update(chunk);
+      onRead?.(chunk);
+      position += bytesRead;
     }
-    return buffer.subarray(0, length);
+    return md5.digest();
   }
 
-  async #stage(index: number, block: Buffer): Promise<void> {
-    // Put Block with Content-MD5: the service rejects a block damaged in transit instead of storing it. It is also
-    // what keeps Azurite fast: without it the emulator computes a CRC64 of every block in JavaScript (~25 MiB/s).
-    const transactionalContentMD5 = createHash('md5').update(block).digest();
+  /**
+   * Stages block `index`. Its bytes are read from the file again as the request sends them (from the page cache, just
+   * after the MD5 pass), so that memory stays at a few stream buffers whatever the block size and concurrency; if the
+   * file changed in between, the MD5 makes the service refuse the block.
+   */
+  async #stage(index: number, transactionalContentMD5: Buffer): Promise<void> {
+    const start = index * this.blockSize;
+    const length = this.#blockLength(index);
+    // A fresh stream for every attempt: the storage SDK calls this again when it retries the block.
+    const body = () =>
+      new FileRangeBody(this.handle, start, length, this.options.file, (error) => {
+        this.#readFailure ??= error;
+        this.#abort.abort();
+      });
     for (;;) {
       const { client } = this.#target;
       const generation = this.#generation;
       try {
-        await client.stageBlock(uploadBlockId(index), block, block.length, {
+        // Put Block with Content-MD5: the service rejects a block damaged in transit instead of storing it. It is
+        // also what keeps Azurite fast: without it the emulator computes a CRC64 of every block in JavaScript.
+        await client.stageBlock(uploadBlockId(index), body, length, {
           abortSignal: this.#signal,
           transactionalContentMD5,
           onProgress: ({ loadedBytes }) => this.#reportProgress(index, loadedBytes),
         });
       } catch (error) {
+        if (this.#readFailure) throw this.#readFailure;
         await this.#recover(error, generation, 'PUT');
         continue;
       }
       this.#stagedIn[index] = generation;
       if (generation === this.#generation) this.#progressSinceRefresh = true;
-      this.#reportProgress(index, block.length);
+      this.#reportProgress(index, length);
       return;
     }
   }
