@@ -1,4 +1,7 @@
-/** What the upload and download benchmarks share: Azurite, test files, and running one transfer in a child process. */
+/**
+ * What the upload and download benchmarks share: test files, SAS URLs, running one transfer in a child process, the
+ * tuning of the storage SDK (its best settings on this machine, found by trying a grid), and the paired rounds.
+ */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rm } from 'node:fs/promises';
@@ -6,8 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createSasUrl, type AzuriteHandle } from '../src/mock/azurite.js';
-import type { BlobContender, BlobJob, BlobMeasurement } from './blob-worker.js';
-import { MIB } from './stats.js';
+import { contenderName, type BlobContender, type BlobJob, type BlobMeasurement } from './blob-contenders.js';
+import { MIB, summarize } from './stats.js';
 
 export const TMP = fileURLToPath(new URL('./tmp/', import.meta.url));
 const WORKER = fileURLToPath(new URL('./blob-worker.ts', import.meta.url));
@@ -21,7 +24,7 @@ export async function makeFile(name: string, size: number): Promise<string> {
   try {
     const block = randomBytes(MIB);
     for (let written = 0; written < size; written += MIB) {
-      block[0] = written / MIB; // each MiB differs from the last
+      block.writeUInt32BE(written / MIB, 0); // each MiB differs from the last
       await handle.write(block, 0, Math.min(MIB, size - written));
     }
   } finally {
@@ -31,7 +34,7 @@ export async function makeFile(name: string, size: number): Promise<string> {
 }
 
 export async function removeTmp(path: string): Promise<void> {
-  await rm(path, { force: true });
+  await rm(path, { force: true, recursive: true });
 }
 
 export function sasUrl(azurite: AzuriteHandle, blobName: string, permissions: string): Promise<string> {
@@ -46,35 +49,58 @@ export async function measureInChild(job: BlobJob): Promise<BlobMeasurement> {
   return JSON.parse(stdout.trim().split('\n').pop()!) as BlobMeasurement;
 }
 
-/** Wall times (ms) and peak RSS growths (MiB) per contender, one entry per round, in round order. */
+/** One transfer with `contender`, checked; `tag` makes blob and file names unique per run. */
+export type Transfer = (contender: BlobContender, tag: string) => Promise<BlobMeasurement>;
+
+/** Wall times (ms) and peak RSS (MiB) per contender name, one entry per round, in round order. */
 export interface RoundResults {
   times: Record<string, number[]>;
-  growth: Record<string, number[]>;
+  peaks: Record<string, number[]>;
 }
 
 /**
- * Runs every contender once per round, rotating the order each round so that none always goes first, and records
- * what each `transfer` measured. Round k of one contender pairs with round k of another (see `pairedRatio`).
+ * Runs every contender once per round, rotating the order each round so that none always goes first. Round k of one
+ * contender pairs with round k of another (see `pairedRatio`): load on a shared machine drifts between rounds.
  */
-export async function transferRounds(
-  contenders: readonly BlobContender[],
-  rounds: number,
-  transfer: (contender: BlobContender, tag: string) => Promise<BlobMeasurement>,
-): Promise<RoundResults> {
-  const times: Record<string, number[]> = Object.fromEntries(contenders.map((name) => [name, []]));
-  const growth: Record<string, number[]> = Object.fromEntries(contenders.map((name) => [name, []]));
+export async function transferRounds(contenders: readonly BlobContender[], rounds: number, transfer: Transfer): Promise<RoundResults> {
+  const names = contenders.map(contenderName);
+  const times: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
+  const peaks: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
   for (let round = 0; round < rounds; round++) {
     for (let k = 0; k < contenders.length; k++) {
-      const contender = contenders[(k + round) % contenders.length]!;
-      const measurement = await transfer(contender, `${round}-${k}`);
-      times[contender]!.push(measurement.ms);
-      growth[contender]!.push(rssGrowthMiB(measurement));
+      const index = (k + round) % contenders.length;
+      const measurement = await transfer(contenders[index]!, `${round}-${index}`);
+      times[names[index]!]!.push(measurement.ms);
+      peaks[names[index]!]!.push(measurement.maxRss / MIB);
     }
   }
-  return { times, growth };
+  return { times, peaks };
 }
 
-/** Peak RSS growth of one measurement, in MiB. */
-export function rssGrowthMiB(measurement: BlobMeasurement): number {
-  return Math.max(0, measurement.maxRss - measurement.rssBefore) / MIB;
+/** The storage SDK's best settings found by {@link tuneSdk}, and every setting's median time, for the record. */
+export interface Tuning {
+  best: BlobContender;
+  /** Fastest first. */
+  tried: Array<{ contender: BlobContender; name: string; medianMs: number; runs: number }>;
+}
+
+/**
+ * Finds the SDK's fastest settings on this machine: every setting of `grid` once, then the three fastest twice more,
+ * and the best median of those wins. The SDK is compared at its best, not at its defaults.
+ */
+export async function tuneSdk(grid: readonly BlobContender[], transfer: Transfer, quick: boolean): Promise<Tuning> {
+  const runs = new Map<BlobContender, number[]>(grid.map((contender) => [contender, []]));
+  for (const [index, contender] of grid.entries()) runs.get(contender)!.push((await transfer(contender, `tune-${index}`)).ms);
+  const median = (contender: BlobContender) => summarize(runs.get(contender)!).median;
+  if (!quick) {
+    const finalists = [...grid].sort((a, b) => median(a) - median(b)).slice(0, 3);
+    for (let round = 0; round < 2; round++) {
+      for (const contender of finalists) runs.get(contender)!.push((await transfer(contender, `final-${round}-${grid.indexOf(contender)}`)).ms);
+    }
+  }
+  const ranked = [...grid].sort((a, b) => median(a) - median(b));
+  return {
+    best: ranked[0]!,
+    tried: ranked.map((contender) => ({ contender, name: contenderName(contender), medianMs: Math.round(median(contender)), runs: runs.get(contender)!.length })),
+  };
 }

@@ -1,46 +1,65 @@
 /**
- * Runs one blob transfer in its own process and reports its time and memory, so that each contender's peak RSS is
- * its own: `node --import tsx bench/blob-worker.ts '<json job>'` prints `{ ms, rssBefore, maxRss }` (bytes).
- * The baseline RSS is taken after every module is loaded, just before the transfer starts.
+ * Runs one blob transfer in its own process and reports its time, CPU and memory, so that each contender's peak RSS
+ * is its own: `node --import tsx bench/blob-worker.ts '<json job>'` prints `{ ms, cpuMs, rssBefore, maxRss }`.
+ * Every contender loads the same modules (hwdash's transfers and the storage SDK) before its baseline RSS is taken,
+ * so that the peaks compare the transfers, not what each imported.
  */
-import { readFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { BlobClient, BlockBlobClient } from '@azure/storage-blob';
 import { downloadToFile } from '../src/workflow/download.js';
 import { uploadPackage } from '../src/workflow/upload.js';
+import type { BlobJob, BlobMeasurement } from './blob-contenders.js';
 
-export type BlobContender = 'uploadPackage' | 'sdk uploadFile' | 'whole-file PUT' | 'downloadToFile' | 'sdk downloadToFile';
-
-export interface BlobJob {
-  contender: BlobContender;
-  /** The blob's SAS URL. */
-  url: string;
-  /** The file to upload, or the destination of a download. */
-  file: string;
+async function transfer({ contender, url, file, size }: BlobJob): Promise<void> {
+  switch (contender.kind) {
+    case 'hwdash uploadPackage':
+      await uploadPackage({ file, sasUrl: url });
+      return;
+    case 'hwdash uploadPackage (sha256: true)':
+      await uploadPackage({ file, sasUrl: url, sha256: true });
+      return;
+    case 'sdk uploadFile': {
+      const { kind: _kind, ...options } = contender;
+      await new BlockBlobClient(url).uploadFile(file, options);
+      return;
+    }
+    case 'sdk uploadStream':
+      await new BlockBlobClient(url).uploadStream(createReadStream(file, { highWaterMark: contender.highWaterMark }), contender.bufferSize, contender.maxConcurrency);
+      return;
+    case 'whole-file PUT': {
+      // What a simple client does: read the whole file, send it in one Put Blob.
+      const body = await readFile(file);
+      const response = await fetch(url, { method: 'PUT', headers: { 'x-ms-blob-type': 'BlockBlob' }, body });
+      if (response.status !== 201) throw new Error(`Put Blob answered ${response.status}: ${await response.text()}`);
+      return;
+    }
+    case 'hwdash downloadToFile':
+      await downloadToFile({ url, dest: file });
+      return;
+    case 'sdk downloadToFile':
+      await new BlobClient(url).downloadToFile(file);
+      return;
+    case 'sdk download + pipe': {
+      const response = await new BlobClient(url).download();
+      await pipeline(response.readableStreamBody!, createWriteStream(file, { highWaterMark: contender.highWaterMark }));
+      return;
+    }
+    case 'sdk downloadToBuffer': {
+      const buffer = await new BlobClient(url).downloadToBuffer(0, size, { blockSize: contender.blockSize, concurrency: contender.concurrency });
+      await writeFile(file, buffer);
+      return;
+    }
+  }
 }
-
-export interface BlobMeasurement {
-  ms: number;
-  rssBefore: number;
-  maxRss: number;
-}
-
-const transfers: Record<BlobContender, (job: BlobJob) => Promise<unknown>> = {
-  uploadPackage: ({ file, url }) => uploadPackage({ file, sasUrl: url }),
-  'sdk uploadFile': ({ file, url }) => new BlockBlobClient(url).uploadFile(file),
-  // What a simple client does: read the whole file, send it in one Put Blob.
-  'whole-file PUT': async ({ file, url }) => {
-    const body = await readFile(file);
-    const response = await fetch(url, { method: 'PUT', headers: { 'x-ms-blob-type': 'BlockBlob' }, body });
-    if (response.status !== 201) throw new Error(`Put Blob answered ${response.status}: ${await response.text()}`);
-  },
-  downloadToFile: ({ file, url }) => downloadToFile({ url, dest: file }),
-  'sdk downloadToFile': ({ file, url }) => new BlobClient(url).downloadToFile(file),
-};
 
 const job = JSON.parse(process.argv[2] ?? '') as BlobJob;
 const rssBefore = process.memoryUsage.rss();
+const cpuBefore = process.cpuUsage();
 const start = performance.now();
-await transfers[job.contender](job);
+await transfer(job);
 const ms = performance.now() - start;
-const measurement: BlobMeasurement = { ms, rssBefore, maxRss: process.resourceUsage().maxRSS * 1024 };
+const cpu = process.cpuUsage(cpuBefore);
+const measurement: BlobMeasurement = { ms, cpuMs: (cpu.user + cpu.system) / 1000, rssBefore, maxRss: process.resourceUsage().maxRSS * 1024 };
 process.stdout.write(`${JSON.stringify(measurement)}\n`);

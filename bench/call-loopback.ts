@@ -37,19 +37,20 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
     );
     const subject = results.hwdash!;
     const base = results['openapi-fetch']!;
-    const ratio = pairedRatio(subject.rounds, base.rounds).median;
+    const ratio = pairedRatio(subject.rounds, base.rounds);
     return [
       {
         benchmark: BENCHMARK,
         subject: 'createHdcClient GET',
         baseline: 'openapi-fetch',
-        median: round(subject.median, 4),
-      unit: 'ms',
+        median: round(subject.median * 1000, 1),
+        unit: 'µs',
         spreadPct: round(subject.spreadPct, 1),
-        ratio: round(ratio),
-        target: '≤ 1.05×',
-        met: ratio <= 1.05,
-        note: `wall time per call; baseline ${round(base.median * 1000, 1)} µs ± ${round(base.spreadPct, 1)}%`,
+        ratio: round(ratio.median),
+        ratioSpreadPct: round(ratio.spreadPct, 1),
+        target: 'report',
+        met: null,
+        note: `wall time per call, including the loopback round trip; baseline ${round(base.median * 1000, 1)} µs ± ${round(base.spreadPct, 1)}%`,
       },
     ];
   } finally {

@@ -8,22 +8,26 @@ export interface BenchRow {
   baseline: string | null;
   /** Median of the subject's samples, in `unit`. */
   median: number;
-  unit: 'ms' | 's' | 'MiB' | 'MiB/s';
+  unit: 'µs' | 'ms' | 's' | 'MiB' | 'MiB/s';
   /** Dispersion of the subject's samples: median absolute deviation, in percent of its median. */
   spreadPct: number;
-  /** Subject median / baseline median (lower is better); `null` for rows that only report. */
+  /** Subject / baseline (lower is better): the median of the per-round ratios; `null` for rows that only report. */
   ratio: number | null;
+  /** Dispersion of the per-round ratios: median absolute deviation, in percent of the ratio. */
+  ratioSpreadPct?: number;
   /** The target for `ratio`, as written in the issue, e.g. "≤ 2×". */
   target: string;
   /** Whether `ratio` meets `target`; `null` for rows that only report. */
   met: boolean | null;
   /** Absolute figures worth reading next to the ratio (throughput, peak memory, how the row was measured). */
   note?: string;
+  /** For rows against a tuned SDK: every setting tried and its median time (results.json only). */
+  tuning?: Array<{ name: string; medianMs: number; runs: number }>;
 }
 
 /** What every benchmark module exports. */
 export interface BenchOptions {
-  /** Smaller sizes and fewer iterations, so that the whole run stays under a minute. */
+  /** Smaller sizes and fewer iterations, so that the whole run stays well under two minutes (CI runs it). */
   quick: boolean;
 }
 

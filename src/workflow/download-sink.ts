@@ -78,12 +78,13 @@ export class DownloadSink {
   }
 
   /**
-   * Streams `source` into the file. Small chunks are gathered (up to the writable's buffer) into one write, so a body
-   * in 16 KiB pieces does not cost a system call per piece.
+   * Streams `source` into the file. Chunks are gathered (up to the writable's 4 MiB buffer) into one write, so a body
+   * in 64 KiB pieces does not cost a system call per piece: the storage SDK's `download()` piped into a file stream
+   * was fastest here with a 4 MiB write buffer too.
    */
   async pipeFrom(source: NodeJS.ReadableStream, signal: AbortSignal | undefined): Promise<void> {
     const sink = new Writable({
-      highWaterMark: 1024 * 1024,
+      highWaterMark: 4 * 1024 * 1024,
       write: (chunk: Buffer, _encoding, callback) => this.#track(this.#writeMany([chunk])).then(() => callback(), callback),
       writev: (chunks, callback) => this.#track(this.#writeMany(chunks.map(({ chunk }) => chunk as Buffer))).then(() => callback(), callback),
     });

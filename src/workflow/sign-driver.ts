@@ -201,6 +201,7 @@ export async function signDriver(options: SignDriverOptions): Promise<SignDriver
       concurrency: options.upload?.concurrency,
       signal,
       onProgress: ({ loadedBytes, totalBytes }) => emit({ kind: 'upload', loadedBytes, totalBytes, file }),
+      sha256: true,
     });
     await record({ upload: { size: uploaded.size, sha256: uploaded.sha256 } });
     completed('upload', `${uploaded.size} bytes, SHA-256 ${uploaded.sha256}`);

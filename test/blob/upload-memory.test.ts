@@ -47,7 +47,7 @@ it.each([
   const started = performance.now();
   let result;
   try {
-    result = await uploadPackage({ file, sasUrl: url, maxSingleShotSize });
+    result = await uploadPackage({ file, sasUrl: url, maxSingleShotSize, sha256: true });
   } finally {
     clearInterval(sampler);
   }

@@ -51,7 +51,7 @@ describe('uploadPackage', () => {
     const sasUrl = await uploadUrl();
     const progress = progressRecorder();
 
-    const result = await uploadPackage({ file, sasUrl, onProgress: progress.onProgress });
+    const result = await uploadPackage({ file, sasUrl, onProgress: progress.onProgress, sha256: true });
 
     expect(result).toEqual({
       size: 19,
@@ -65,6 +65,13 @@ describe('uploadPackage', () => {
     expect(progress.last()).toEqual({ loadedBytes: 19, totalBytes: 19 });
   });
 
+  it('computes no SHA-256 unless asked, in one Put Blob or in blocks', async () => {
+    const file = join(dir.path, 'unhashed.cab');
+    await writePatternFile(file, 300 * KiB);
+    expect(await uploadPackage({ file, sasUrl: await uploadUrl() })).toEqual({ size: 300 * KiB, blockCount: 0, resumedBlocks: 0 });
+    expect(await uploadPackage({ file, sasUrl: await uploadUrl(), maxSingleShotSize: 0, blockSize: 128 * KiB })).toEqual({ size: 300 * KiB, blockCount: 3, resumedBlocks: 0 });
+  });
+
   it('sends a package up to maxSingleShotSize as a single streamed Put Blob, with monotonic progress', async () => {
     const file = join(dir.path, 'single-shot.cab');
     const size = 3 * MiB + 17;
@@ -73,7 +80,7 @@ describe('uploadPackage', () => {
     const progress = progressRecorder();
     proxy.reset();
 
-    const result = await uploadPackage({ file, sasUrl, maxSingleShotSize: size, onProgress: progress.onProgress });
+    const result = await uploadPackage({ file, sasUrl, maxSingleShotSize: size, onProgress: progress.onProgress, sha256: true });
 
     expect(result).toEqual({ size, sha256: await sha256OfFile(file), blockCount: 0, resumedBlocks: 0 });
     expect(proxy.log.map((entry) => [entry.method, entry.comp, entry.status])).toEqual([['PUT', undefined, 201]]);
@@ -92,7 +99,7 @@ describe('uploadPackage', () => {
     proxy.reset();
     proxy.failNext = 1;
 
-    const result = await uploadPackage({ file, sasUrl, onProgress: progress.onProgress });
+    const result = await uploadPackage({ file, sasUrl, onProgress: progress.onProgress, sha256: true });
 
     expect(proxy.log.map((entry) => [entry.method, entry.status])).toEqual([
       ['PUT', 503],
@@ -120,6 +127,7 @@ describe('uploadPackage', () => {
       result = await uploadPackage({
         file,
         sasUrl: expiring,
+        sha256: true,
         refreshSasUrl: async () => {
           refreshes++;
           proxy.delayMs = 0;
@@ -182,7 +190,7 @@ describe('uploadPackage', () => {
     const sasUrl = await uploadUrl();
     const progress = progressRecorder();
 
-    const result = await uploadPackage({ file, sasUrl, maxSingleShotSize: 0, blockSize: 512 * KiB, concurrency: 3, onProgress: progress.onProgress });
+    const result = await uploadPackage({ file, sasUrl, maxSingleShotSize: 0, blockSize: 512 * KiB, concurrency: 3, onProgress: progress.onProgress, sha256: true });
 
     expect(result).toEqual({ size, sha256: await sha256OfFile(file), blockCount: 11, resumedBlocks: 0 });
     const blockList = await new BlockBlobClient(sasUrl).getBlockList('committed');
@@ -229,6 +237,7 @@ describe('uploadPackage', () => {
         maxSingleShotSize: 0,
         blockSize,
         concurrency: 1,
+        sha256: true,
         refreshSasUrl: async () => {
           refreshes++;
           return proxy.via(await uploadUrl({ blob }));

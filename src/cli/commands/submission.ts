@@ -157,6 +157,7 @@ export function registerSubmissionCommands(program: Command): void {
           signal,
           refreshSasUrl: async (refreshSignal) => uploadUrl(await client.submissions.get(productId, submissionId, { signal: refreshSignal })) ?? sasUrl,
           onProgress: ({ loadedBytes, totalBytes }) => context.progress.onProgress({ kind: 'upload', loadedBytes, totalBytes, file: name }),
+          sha256: true,
         });
         context.progress.stop();
         context.output.result({ productId, submissionId, file, size: result.size, sha256: result.sha256 }, () => `uploaded ${name} (${result.size} bytes, sha256 ${result.sha256}) to submission ${submissionId}`);
