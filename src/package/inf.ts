@@ -214,7 +214,8 @@ export interface InfVersion {
   provider?: string;
   /**
    * From `DriverVer = mm/dd/yyyy[,w.x.y.z]` (`-` may separate the date fields too); absent when the directive is
-   * missing or breaks one of its rules (`DriverInf.driverVerFindings` says which).
+   * missing or breaks a rule that blocks a submission. `DriverInf.driverVerFindings` names every rule it breaks,
+   * warnings included.
    */
   driverVer?: DriverVerValue;
   /** `CatalogFile`, or the first decorated `CatalogFile.<platform>` when only those exist. */
