@@ -42,7 +42,6 @@ const BY_NAME: Record<string, ExitCode> = {
   StateFileError: ExitCode.io,
   StateLockedError: ExitCode.busy,
   DirectoryError: ExitCode.io,
-  PackageFileError: ExitCode.io,
   AzuriteStartError: ExitCode.io,
   AbortError: ExitCode.cancelled,
   CancelledError: ExitCode.cancelled,

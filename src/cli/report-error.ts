@@ -37,7 +37,7 @@ export function reportError(output: Output, error: unknown, code: ExitCode, opti
     return;
   }
   if (code === ExitCode.cancelled) {
-    output.error(resume ? `cancelled; ${RESUME_HINT}` : 'cancelled.');
+    output.error(resume ? `cancelled. ${capitalise(RESUME_HINT)}` : 'cancelled.');
     return;
   }
   const lines = [`error: ${error instanceof Error ? error.message : String(error)}`];

@@ -91,6 +91,11 @@ async function examineFile(findings: Findings, filePath: string, harness: Prefli
       );
       return { size: 0, stop: true };
     }
+    if (!info.isFile()) {
+      // A device (/dev/zero) or a pipe would be read forever, or block: refuse it before opening it.
+      findings.problem('file-exists', `${filePath} is not a regular file (it is a device, a pipe or a socket). Pass the path of the package file.`);
+      return { size: 0, stop: true };
+    }
     size = info.size;
   } catch (error) {
     findings.problem(

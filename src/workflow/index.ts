@@ -89,5 +89,4 @@ export { createShippingLabel } from './steps/shipping-label.js';
 export { DEFAULT_CREATE_TIMEOUT_MS, type CreateOptions } from './create-once.js';
 export { type CreateIntent, type CreatedResource } from './state-file.js';
 export { StateLockedError, type StateLockHolder } from './state-locked-error.js';
-export { PackageFileError } from './package-file-error.js';
 export { DirectoryError } from './directory-error.js';

@@ -6,6 +6,7 @@
  * continues where the run stopped: nothing is created twice, an uploaded package is not sent again, and a commit is
  * only sent after reading that the submission is still pending.
  */
+import { resolve } from 'node:path';
 import type { Int64Id } from '../client/ids.js';
 import type { NewProduct } from '../client/resources/products.js';
 import type { NewSubmission } from '../client/resources/submissions.js';
@@ -93,7 +94,7 @@ export interface SignDriverResult {
 /**
  * Signs a driver package end to end and leaves the signed package and driver metadata in `outDir`.
  *
- * @throws PackageFileError, DirectoryError before anything is sent, when the package or the folder cannot be used.
+ * @throws DirectoryError before anything is sent, when the output folder cannot be created or written.
  * @throws StateLockedError when another run uses the same state file.
  * @throws PreflightError before anything is sent, when the package would be rejected.
  * @throws StateFileError when the state file is damaged or belongs to another package, product or service.
@@ -104,13 +105,16 @@ export async function signDriver(options: SignDriverOptions): Promise<SignDriver
   if ((options.product === undefined) === (options.productId === undefined)) {
     throw new TypeError('signDriver needs exactly one of `product` (to create one) and `productId` (to use an existing one).');
   }
-  const run = await SigningRun.open(options);
-  try {
-    // 1. Preflight: minutes of upload and hours of processing are not spent on a package the service will reject.
-    run.started('preflight');
-    const preflight = await assertPreflight(run.packagePath, options.preflight);
-    run.completed('preflight', `${preflight.kind}, ${preflight.infFiles.length} INF file${preflight.infFiles.length === 1 ? '' : 's'}`);
+  // 1. Preflight, before anything else: minutes of upload and hours of processing are not spent on a package the
+  // service will reject, and a missing file, a device or a pipe is refused before the output folder is touched.
+  const emit = options.onProgress ?? (() => undefined);
+  options.signal?.throwIfAborted();
+  emit({ kind: 'step', step: 'preflight', status: 'started' });
+  const preflight = await assertPreflight(resolve(options.package), options.preflight);
+  emit({ kind: 'step', step: 'preflight', status: 'completed', detail: `${preflight.kind}, ${preflight.infFiles.length} INF file${preflight.infFiles.length === 1 ? '' : 's'}` });
 
+  const run = await SigningRun.open(options, preflight.size);
+  try {
     await ensureProduct(run, options.product);
     const name = options.submissionName ?? defaultSubmissionName(run);
     const created = await ensureSubmission(run, { name, type: options.submissionType ?? 'initial' });

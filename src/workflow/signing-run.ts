@@ -1,16 +1,14 @@
 /**
  * One signing run, as the steps of `signDriver` share it: the client, the state (read from the state file, and
  * written back after every change), the lock that keeps a second run off that state, and the progress events.
- * Opening a run checks every input before anything is created: the package is a regular file, the output folder
- * can be created and written, the state file is this run's (or absent), and no other run holds it.
+ * Opening a run checks the rest of the inputs before anything is created: the output folder can be created and
+ * written, the state file is this run's (or absent), and no other run holds it.
  */
-import { stat } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import type { HdcClient } from '../client/client.js';
 import { toId, type Int64Id } from '../client/ids.js';
 import { DEFAULT_CREATE_TIMEOUT_MS, createOnce, type CreatableResource, type CreateOutcome } from './create-once.js';
 import { ensureDirectory } from './ensure-directory.js';
-import { PackageFileError } from './package-file-error.js';
 import type { SignDriverProgressEvent, SignDriverStep } from './progress.js';
 import { lockStateFile, type StateLock } from './state-lock.js';
 import {
@@ -84,12 +82,12 @@ export class SigningRun {
   }
 
   /**
-   * Checks the inputs, takes the state file's lock and reads the state.
-   * @throws PackageFileError, DirectoryError, StateLockedError, StateFileError — before anything is sent.
+   * Opens a run on a package that passed preflight (of `size` bytes): creates the output folder, takes the state
+   * file's lock and reads the state.
+   * @throws DirectoryError, StateLockedError, StateFileError — before anything is sent.
    */
-  static async open(options: SigningRunOptions): Promise<SigningRun> {
+  static async open(options: SigningRunOptions, size: number): Promise<SigningRun> {
     const packagePath = resolve(options.package);
-    const size = await regularFileSize(packagePath);
     const outDir = resolve(options.outDir);
     await ensureDirectory(outDir);
     options.signal?.throwIfAborted();
@@ -180,19 +178,4 @@ export class SigningRun {
   async close(): Promise<void> {
     await this.#lock?.release();
   }
-}
-
-/**
- * The package's size, after checking it is a regular file: a FIFO or a device (`/dev/zero`) would block or never
- * end, and a folder is not a package.
- */
-async function regularFileSize(path: string): Promise<number> {
-  const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
-    throw new PackageFileError(
-      error.code === 'ENOENT' ? `The package ${path} does not exist.` : `Cannot read the package ${path} (${error.code}).`,
-      { path, code: error.code ?? 'EIO' },
-    );
-  });
-  if (!info.isFile()) throw new PackageFileError(`The package ${path} is not a regular file (a folder, a device or a pipe); give the path of a .cab, .hlkx or .hckx file.`, { path, code: 'ENOTFILE' });
-  return info.size;
 }
