@@ -1,11 +1,10 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { createHdcClient, type HdcClient } from '../client/client.js';
-import { AuthenticationError } from '../client/errors/authentication-error.js';
 import { SecurityError } from '../client/errors/security-error.js';
 import { redactHeaders, redactUrl } from '../client/redact.js';
 import type { Sandbox, SandboxFailures } from '../mock/sandbox/index.js';
 import type { CreateOptions } from '../workflow/create-once.js';
-import { AUTH_HELP, authFromEnvironment, type CliAuth } from './credentials.js';
+import { resolveAuth, type CliAuth } from './credentials.js';
 import { Output } from './output.js';
 import { ProgressReporter } from './progress.js';
 import { UsageError } from './usage-error.js';
@@ -24,6 +23,8 @@ export interface GlobalOptions {
   createTimeout?: number;
   /** Retries of a failed request. */
   maxRetries?: number;
+  /** The profile of the config file to sign in with (else HWDASH_PROFILE, else the default profile). */
+  profile?: string;
 }
 
 /** How the embedded sandbox of `--sandbox` (or `hwdash sandbox`) is started. */
@@ -78,6 +79,7 @@ export class CliContext {
       this.output.info(`sandbox API at ${sandbox.baseUrl} (blobs on Azurite at ${sandbox.azurite.blobEndpoint})`);
     } else {
       auth = await this.auth();
+      baseUrl ??= await this.profileBaseUrl();
     }
     const timeoutSeconds = this.options.timeout;
     try {
@@ -100,16 +102,25 @@ export class CliContext {
     return this.#client;
   }
 
-  /** The credentials from the environment; fails with exit code 2 and setup instructions when there are none. */
+  /**
+   * The credentials: a profile, the environment, or the developer's own sign-in (see `resolveAuth`). With none of them,
+   * the first request fails with exit code 2 and the ways to sign in.
+   */
   async auth(): Promise<CliAuth> {
     if (this.#auth) return this.#auth;
-    const resolved = await authFromEnvironment();
-    if (!resolved) throw new AuthenticationError(`no credentials found.\n${AUTH_HELP}`, { code: 'NoCredentials' });
+    const resolved = await resolveAuth({ ...(this.options.profile ? { profileName: this.options.profile } : {}) });
     // Client secrets in the environment are redacted by redactText itself; HWDASH_TOKEN is this token.
     if ('token' in resolved) this.output.addSecret(resolved.token);
     this.output.debug(`auth: ${resolved.source}`);
     this.#auth = resolved;
     return resolved;
+  }
+
+  /** The API root of the selected profile, if it names one (after --base-url and HWDASH_BASE_URL). */
+  async profileBaseUrl(): Promise<string | undefined> {
+    const { selectProfile } = await import('./config/profiles.js');
+    const selected = await selectProfile(this.options.profile ?? (process.env.HWDASH_PROFILE || undefined));
+    return selected?.profile.baseUrl;
   }
 
   /** Starts the embedded sandbox (Azurite included); it is stopped by {@link close}, also on errors and Ctrl-C. */

@@ -8,6 +8,7 @@ import { VERSION } from '../client/version.js';
 import { examples, parseCount, parsePositiveNumber } from './arguments.js';
 import { CancelledError } from './cancelled-error.js';
 import { registerAudienceCommands } from './commands/audience.js';
+import { registerConfigCommands } from './commands/config.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerPreprodCommands } from './commands/preprod.js';
 import { registerProductCommands } from './commands/product.js';
@@ -34,15 +35,19 @@ const program = new Command('hwdash')
   .option('--timeout <seconds>', 'timeout of each HTTP request (default 60)', parsePositiveNumber)
   .option('--create-timeout <seconds>', 'how long the service may take to create a product, submission or shipping label (default 600)', parsePositiveNumber)
   .option('--max-retries <n>', 'retries of a failed request: throttling, server errors, network (default 3)', parseCount)
+  .option('--profile <name>', 'sign in with this profile of the config file (see `hwdash config`; or $HWDASH_PROFILE)')
   .showHelpAfterError('(run with --help for usage)')
   .addHelpText(
     'after',
     `
-Authentication (one of):
+Authentication (the first that applies):
+  --profile <name> / HWDASH_PROFILE                            a profile of the config file (hwdash config init)
+  HWDASH_TOKEN                                                 an access token you obtained yourself
   AZURE_TENANT_ID + AZURE_CLIENT_ID + AZURE_CLIENT_SECRET    an Entra ID app registered in Partner Center
   AZURE_CLIENT_CERTIFICATE_PATH (instead of the secret)       certificate credential
   AZURE_FEDERATED_TOKEN_FILE / IDENTITY_ENDPOINT               workload or managed identity
-  HWDASH_TOKEN                                                 an access token you obtained yourself
+  the config file's default profile                            (hwdash config init --default, hwdash login)
+  your own sign-in                                             az login, azd auth login, Connect-AzAccount
 
 Exit codes: 0 ok, 1 usage, 2 auth, 3 API error, 4 not found, 5 invalid state, 6 rate limited,
             7 workflow failed, 8 I/O, 9 cancelled, 10 wait timed out, 11 another run holds the state file
@@ -62,6 +67,7 @@ registerPreprodCommands(program);
 registerSubmitCommand(program);
 registerDoctorCommand(program);
 registerSandboxCommand(program);
+registerConfigCommands(program);
 
 // The first Ctrl-C (or SIGTERM) cancels the run: requests stop, partial files are removed, the sandbox stops, the
 // state file stays resumable. Clean-up gets a bounded time: an operation that never settles (a file system that

@@ -18,6 +18,14 @@ function hintFor(error: unknown, code: ExitCode): string | undefined {
 const RESUMABLE_KINDS = new Set(['network', 'timeout', 'rate-limit', 'server', 'upload', 'download', 'blob-transfer', 'workflow-timeout']);
 export const RESUME_HINT = 'run the same command again to continue.';
 
+/**
+ * Failures that a second try of the same run, a little later, is likely to get past: throttling beyond the retry
+ * budget, the network, the service's own errors, a broken transfer. (Not a wait that timed out: that took hours.)
+ */
+export function isTransientFailure(error: unknown, code: ExitCode): boolean {
+  return code === ExitCode.rateLimited || (error instanceof HdcError && RESUMABLE_KINDS.has(error.kind) && error.kind !== 'workflow-timeout');
+}
+
 function resumes(error: unknown, code: ExitCode): boolean {
   return code === ExitCode.cancelled || code === ExitCode.rateLimited || code === ExitCode.timedOut || (error instanceof HdcError && RESUMABLE_KINDS.has(error.kind));
 }

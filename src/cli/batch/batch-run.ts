@@ -1,18 +1,27 @@
 /**
  * Batch signing: many packages, each through its own flow (own output folder, own state file, so each resumes on its
  * own), at most `concurrency` at a time, all on the context's one client: one token cache, and one rate-limit budget
- * (a 429 holds every flow; see the client's rate-limit gate). A package that fails does not stop the others.
+ * (a 429 holds every flow; see the client's rate-limit gate). A package that fails does not stop the others, and one
+ * that fails on something transient (throttling beyond the retry budget, the network, a 5xx) is resumed from its state
+ * file, as a person would rerun it.
  */
 import { createHash } from 'node:crypto';
 import { basename, extname, join, resolve } from 'node:path';
 import { HdcError } from '../../client/errors/hdc-error.js';
+import { RateLimitError } from '../../client/errors/rate-limit-error.js';
+import { sleep } from '../../client/pipeline/pipeline.js';
 import type { CliContext } from '../context.js';
 import { ExitCode, exitCodeFor } from '../exit-codes.js';
 import { ProgressReporter } from '../progress.js';
-import { reportError } from '../report-error.js';
+import { isTransientFailure, reportError } from '../report-error.js';
 import { submitPackage, type PackageSpec, type SubmitFlowFlags, type SubmitOutput } from '../submit-flow.js';
 import { UsageError } from '../usage-error.js';
 import { PackageOutput } from './package-output.js';
+
+/** How often a package whose run failed on something transient is resumed from its state file before it counts as failed. */
+const AUTOMATIC_RESUMES = 2;
+/** The pause before such a resume, unless the service named one. */
+const RESUME_PAUSE_MS = 2000;
 
 /** A package of the batch and the short name its lines, its output subfolder and its summary row go by. */
 export interface BatchPackage {
@@ -65,16 +74,31 @@ async function signOne(context: CliContext, { name, spec }: BatchPackage, flags:
   const progress = new ProgressReporter(output);
   output.info(`signing ${spec.package}`);
   try {
-    const result = await submitPackage(context, spec, flags, progress.onProgress);
-    output.info(`signed in ${result.seconds} s: product ${result.productId}, submission ${result.submissionId}${result.shippingLabelId ? `, shipping label ${result.shippingLabelId}` : ''}`);
-    return { name, package: spec.package, status: 'signed', result };
-  } catch (error) {
-    const exitCode = context.signal.aborted ? ExitCode.cancelled : exitCodeFor(error);
-    reportError(output, context.signal.aborted ? context.signal.reason : error, exitCode, { resumable: true });
-    return { name, package: spec.package, status: 'failed', exitCode, error };
+    for (let resumes = 0; ; resumes++) {
+      try {
+        const result = await submitPackage(context, spec, flags, progress.onProgress);
+        output.info(`signed in ${result.seconds} s: product ${result.productId}, submission ${result.submissionId}${result.shippingLabelId ? `, shipping label ${result.shippingLabelId}` : ''}`);
+        return { name, package: spec.package, status: 'signed', result };
+      } catch (error) {
+        const exitCode = context.signal.aborted ? ExitCode.cancelled : exitCodeFor(error);
+        // What a person would do after a throttled or dropped run: run it again, and it continues from the state
+        // file. Only with a state file: without one, a second run would create everything again.
+        if (!context.signal.aborted && spec.stateFile !== false && resumes < AUTOMATIC_RESUMES && isTransientFailure(error, exitCode)) {
+          output.info(`${firstLine(error)}; resuming from the state file (${resumes + 1} of ${AUTOMATIC_RESUMES})`);
+          await sleep(error instanceof RateLimitError && error.retryAfterMs !== undefined ? error.retryAfterMs : RESUME_PAUSE_MS, context.signal).catch(() => undefined);
+          if (!context.signal.aborted) continue;
+        }
+        reportError(output, context.signal.aborted ? context.signal.reason : error, exitCode, { resumable: true });
+        return { name, package: spec.package, status: 'failed', exitCode, error };
+      }
+    }
   } finally {
     progress.stop();
   }
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
 }
 
 /** The batch's exit code: 0 when every package was signed, else the first failed package's code. */

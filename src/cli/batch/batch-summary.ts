@@ -1,4 +1,5 @@
 /** The end of a batch: a table with a row per package (stdout), and the same facts under `--json`. */
+import type { SubmitOutput } from '../submit-flow.js';
 import type { BatchOutcome } from './batch-run.js';
 import { errorJson } from './batch-run.js';
 
@@ -9,7 +10,7 @@ export interface BatchOutput {
   signed: number;
   failed: number;
   packages: Array<
-    | ({ name: string; package: string; status: 'signed' } & Record<string, unknown>)
+    | ({ name: string; package: string; status: 'signed' } & SubmitOutput)
     | { name: string; package: string; status: 'failed'; error: Record<string, unknown> }
     | { name: string; package: string; status: 'not-started' }
   >;
