@@ -10,6 +10,7 @@ import { CancelledError } from './cancelled-error.js';
 import { registerAudienceCommands } from './commands/audience.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerDoctorCommand } from './commands/doctor.js';
+import { registerLoginCommands } from './commands/login.js';
 import { registerPreprodCommands } from './commands/preprod.js';
 import { registerProductCommands } from './commands/product.js';
 import { registerSandboxCommand } from './commands/sandbox.js';
@@ -68,6 +69,7 @@ registerSubmitCommand(program);
 registerDoctorCommand(program);
 registerSandboxCommand(program);
 registerConfigCommands(program);
+registerLoginCommands(program);
 
 // The first Ctrl-C (or SIGTERM) cancels the run: requests stop, partial files are removed, the sandbox stops, the
 // state file stays resumable. Clean-up gets a bounded time: an operation that never settles (a file system that
