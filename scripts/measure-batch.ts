@@ -37,6 +37,8 @@ const speed = Number(values.speed);
 
 interface ModeResult {
   mode: string;
+  /** Packages the batch resumed from their state file after a transient failure. */
+  resumes: number;
   seconds: number;
   exitCodes: number[];
   requests: number;
@@ -44,11 +46,16 @@ interface ModeResult {
   census: ResourceCensus;
 }
 
+let resumes = 0;
+
 function run(args: string[], env: Record<string, string>): Promise<number> {
   return new Promise((resolveRun, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env, CI: 'true' }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      resumes += chunk.match(/resuming from the state file/g)?.length ?? 0;
+      stderr = (stderr + chunk).slice(-4000);
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       if (code !== 0) process.stderr.write(`hwdash ${args[0]} exited ${code}:\n${stderr}\n`);
@@ -70,12 +77,13 @@ async function measure(mode: string, cabs: string[], out: string, execute: (env:
   });
   try {
     const env = { HWDASH_TOKEN: TOKEN, HWDASH_BASE_URL: sandbox.baseUrl };
+    resumes = 0;
     const started = process.hrtime.bigint();
     const exitCodes = await execute(env);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const requests = sandbox.requests;
     const census = await resourceCensus(createHdcClient({ baseUrl: sandbox.baseUrl, token: TOKEN, retry: { maxRetries: 10 } }));
-    return { mode, seconds: Math.round(seconds * 10) / 10, exitCodes, requests, throttled, census };
+    return { mode, resumes, seconds: Math.round(seconds * 10) / 10, exitCodes, requests, throttled, census };
   } finally {
     await sandbox.stop();
     await rm(out, { recursive: true, force: true });
@@ -103,11 +111,11 @@ try {
 
   const rows = [batch, sequential];
   process.stdout.write(`${count} packages, faults ${values.faults}, sandbox speed ${speed}, seed ${values.seed}\n\n`);
-  process.stdout.write('| mode | wall time | exit codes | API requests | 429s | products | submissions | shipping labels | duplicate names |\n|---|---|---|---|---|---|---|---|---|\n');
+  process.stdout.write('| mode | wall time | exit codes | API requests | 429s | resumes | products | submissions | shipping labels | duplicate names |\n|---|---|---|---|---|---|---|---|---|---|\n');
   for (const row of rows) {
     const codes = [...new Set(row.exitCodes)].map((code) => `${code} ×${row.exitCodes.filter((c) => c === code).length}`).join(', ');
     process.stdout.write(
-      `| ${row.mode} | ${row.seconds} s | ${codes} | ${row.requests} | ${row.throttled} | ${row.census.products} | ${row.census.submissions} | ${row.census.shippingLabels} | ${row.census.duplicateNames.length} |\n`,
+      `| ${row.mode} | ${row.seconds} s | ${codes} | ${row.requests} | ${row.throttled} | ${row.resumes} | ${row.census.products} | ${row.census.submissions} | ${row.census.shippingLabels} | ${row.census.duplicateNames.length} |\n`,
     );
   }
   process.stdout.write(`\nbatch / one after another: ${(batch.seconds / sequential.seconds).toFixed(2)}× the wall time\n`);

@@ -53,7 +53,7 @@ export async function resolveAuth(sources: AuthSources = {}): Promise<CliAuth> {
   const configured = AZURE_IDENTITY_VARS.filter((name) => env[name]);
   if (configured.length > 0) {
     const identity = await import('@azure/identity');
-    const { authorityOptions } = await import('./auth/authority.js');
+    const { authorityOptions } = await import('../client/auth/authority.js');
     const { authorityHost: _host, ...discovery } = authorityOptions(env.AZURE_AUTHORITY_HOST);
     // DefaultAzureCredential tries the environment (secret or certificate), workload identity, managed identity and
     // the developer tools' logins in turn; it never opens a browser, so a CI job fails rather than waits.

@@ -3,12 +3,12 @@
  * to create (or the one to use), the submission's name, the output folder and state file, the shipping label. The
  * batch runs many of these on one client; a single package is the batch of one.
  */
-import { basename, extname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { NewProduct } from '../client/resources/products.js';
 import type { SignDriverProgressEvent } from '../workflow/progress.js';
 import type { SignDriverResult } from '../workflow/sign-driver.js';
 import type { CliContext } from './context.js';
-import { DEFAULT_SIGNATURES } from './default-signatures.js';
+import { defaultProduct } from '../workflow/default-product.js';
 import { readJsonInput, validateInput } from './input.js';
 import { labelOptionsFromFlags, type LabelFlags } from './label-options.js';
 import { toJsonText } from './output.js';
@@ -35,7 +35,7 @@ export interface PackageSpec {
   productFile?: string;
   /** Name of the product to create (default: the package's name). */
   productName?: string;
-  /** OS codes to sign for when creating the product (default: the --signature flags, else {@link DEFAULT_SIGNATURES}). */
+  /** OS codes to sign for when creating the product (default: the --signature flags, else `DEFAULT_SIGNATURES`). */
   signatures?: string[];
   submissionName?: string;
   /** A shipping label: `true` for the default name, a string for that name, undefined for none. */
@@ -75,15 +75,7 @@ export async function submitPackage(context: CliContext, spec: PackageSpec, flag
 /** The product a package's flow creates: from its NewProduct file, or from the package's name and the signatures. */
 async function productToCreate(spec: PackageSpec, flags: SubmitFlowFlags): Promise<NewProduct> {
   if (spec.productFile) return readJsonInput<NewProduct>(spec.productFile, 'NewProduct');
-  const extension = extname(spec.package).toLowerCase();
-  const body = {
-    productName: spec.productName ?? basename(spec.package, extname(spec.package)),
-    testHarness: extension === '.hlkx' ? 'hlk' : extension === '.hckx' ? 'hck' : 'attestation',
-    deviceType: 'internal',
-    announcementDate: `${new Date().toISOString().slice(0, 10)}T00:00:00Z`,
-    selectedProductTypes: { Windows_v100: 'Unclassified' },
-    requestedSignatures: spec.signatures ?? flags.signature ?? DEFAULT_SIGNATURES,
-  };
+  const body = defaultProduct(spec.package, { ...(spec.productName ? { productName: spec.productName } : {}), ...(spec.signatures ?? flags.signature ? { signatures: spec.signatures ?? flags.signature } : {}) });
   return validateInput<NewProduct>(JSON.stringify(body), 'the product options', 'NewProduct');
 }
 

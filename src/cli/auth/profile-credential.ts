@@ -7,7 +7,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { AuthenticationError } from '../../client/errors/authentication-error.js';
 import type { Profile } from '../config/profiles.js';
 import { readAccount } from './accounts.js';
-import { authorityOptions } from './authority.js';
+import { authorityOptions } from '../../client/auth/authority.js';
 import { fileTokenCachePlugin, tokenCacheDirectory } from './token-cache-file.js';
 
 export interface ProfileCredential {

@@ -45,7 +45,7 @@ function hasDisplay(): boolean {
 async function login(context: CliContext, flags: LoginFlags): Promise<void> {
   const profiles = await import('../config/profiles.js');
   const { saveAccount } = await import('../auth/accounts.js');
-  const { authorityOptions } = await import('../auth/authority.js');
+  const { authorityOptions } = await import('../../client/auth/authority.js');
   const { fileTokenCachePlugin, tokenCacheDirectory } = await import('../auth/token-cache-file.js');
   const { tokenCacheName } = await import('../auth/profile-credential.js');
   const { HDC_SCOPE } = await import('../../client/auth/token-cache.js');

@@ -4,7 +4,7 @@ import { collect, examples, parseId } from '../arguments.js';
 import type { CliContext } from '../context.js';
 import { addLabelOptions, type LabelFlags } from '../label-options.js';
 import { action } from '../run.js';
-import { DEFAULT_SIGNATURES } from '../default-signatures.js';
+import { DEFAULT_SIGNATURES } from '../../workflow/default-product.js';
 import type { PackageSpec, SubmitFlowFlags } from '../submit-flow.js';
 import { UsageError } from '../usage-error.js';
 import { addWaitOptions, type WaitFlags } from '../wait-options.js';
