@@ -11,7 +11,7 @@
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
 import { authorityOptions } from '../client/auth/authority.js';
 import type { ActionInputs } from './inputs.js';
-import { githubOidcToken } from './github-oidc.js';
+import { assertOidcAvailable, githubOidcToken } from './github-oidc.js';
 import { setSecret } from './runner.js';
 
 export type ActionAuth = { token: string; source: string } | { credential: TokenCredential; source: string };
@@ -28,7 +28,9 @@ export async function actionAuth(inputs: ActionInputs, env: NodeJS.ProcessEnv = 
     return { credential: masking(new identity.ClientSecretCredential(inputs.tenantId, inputs.clientId, inputs.clientSecret, authority)), source: `the client secret of app ${inputs.clientId}` };
   }
   if (inputs.tenantId && inputs.clientId) {
-    if (env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) setSecret(env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
+    // Checked now rather than at the first token request: a job without the permission fails before any work.
+    assertOidcAvailable(env);
+    setSecret(env.ACTIONS_ID_TOKEN_REQUEST_TOKEN!);
     const assertion = (): Promise<string> => githubOidcToken({ env, onToken: setSecret });
     return {
       credential: masking(new identity.ClientAssertionCredential(inputs.tenantId, inputs.clientId, assertion, authority)),

@@ -16,16 +16,20 @@ export interface OidcTokenOptions {
   onToken?: (token: string) => void;
 }
 
-export async function githubOidcToken(options: OidcTokenOptions = {}): Promise<string> {
-  const env = options.env ?? process.env;
-  const requestUrl = env.ACTIONS_ID_TOKEN_REQUEST_URL;
-  const requestToken = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
-  if (!requestUrl || !requestToken) {
+/** The runner offers an OIDC token only to jobs with `permissions: id-token: write`. */
+export function assertOidcAvailable(env: NodeJS.ProcessEnv): void {
+  if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
     throw new ActionInputError(
-      'keyless sign-in (tenant-id and client-id without client-secret) needs GitHub\'s OIDC token, and this job has none: add `permissions: { id-token: write, contents: read }` to the job',
+      "keyless sign-in (tenant-id and client-id without client-secret) needs GitHub's OIDC token, and this job has none: add `permissions: { id-token: write, contents: read }` to the job",
     );
   }
-  const url = new URL(requestUrl);
+}
+
+export async function githubOidcToken(options: OidcTokenOptions = {}): Promise<string> {
+  const env = options.env ?? process.env;
+  assertOidcAvailable(env);
+  const requestToken = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN!;
+  const url = new URL(env.ACTIONS_ID_TOKEN_REQUEST_URL!);
   url.searchParams.set('audience', options.audience ?? TOKEN_EXCHANGE_AUDIENCE);
   const response = await fetch(url, {
     headers: { authorization: `Bearer ${requestToken}`, accept: 'application/json; api-version=2.0', 'user-agent': 'hwdash-action' },

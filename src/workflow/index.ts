@@ -90,3 +90,4 @@ export { DEFAULT_CREATE_TIMEOUT_MS, type CreateOptions } from './create-once.js'
 export { type CreateIntent, type CreatedResource } from './state-file.js';
 export { StateLockedError, type StateLockHolder } from './state-locked-error.js';
 export { DirectoryError } from './directory-error.js';
+export { DEFAULT_SIGNATURES, defaultProduct } from './default-product.js';
