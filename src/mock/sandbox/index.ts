@@ -20,7 +20,7 @@ import { SandboxStore } from './store.js';
 import { submissionRoutes } from './submissions.js';
 import { loadOpenApiDocument } from '../../client/spec-document.js';
 import { createRequestValidator } from './validation.js';
-import { startEntraStandIn, type EntraOptions, type EntraStandIn } from './entra/index.js';
+import type { EntraOptions, EntraStandIn } from './entra/index.js';
 
 export type { AzuriteHandle } from './blob-storage.js';
 export type { SandboxFailures } from './failures.js';
@@ -29,8 +29,8 @@ export { FaultSpecError } from './fault-spec-error.js';
 export type { ResponseRecord } from './server.js';
 export { SIGNATURE_MANIFEST_NAME, SANDBOX_SIGNER, type SignatureManifest } from './signer.js';
 export { SECONDS_UNTIL_SIGNED } from './submission-workflow.js';
-export type { EntraOptions, EntraStandIn, EntraApplication, FederatedCredential, EntraRequestRecord } from './entra/index.js';
-export { HDC_RESOURCE, TOKEN_EXCHANGE_AUDIENCE } from './entra/index.js';
+export type { EntraOptions, EntraStandIn, EntraApplication, FederatedCredential, EntraRequestRecord, BearerCheck } from './entra/index.js';
+export { HDC_RESOURCE, TOKEN_EXCHANGE_AUDIENCE } from './entra/constants.js';
 
 export interface SandboxOptions {
   /** Port on 127.0.0.1. @default 0 (the OS picks a free one) */
@@ -93,7 +93,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   let entra: EntraStandIn | undefined;
   try {
-    if (options.entra) entra = await startEntraStandIn(options.entra === true ? {} : options.entra, clock);
+    if (options.entra) {
+      // Loaded only when asked for: its crypto and X.509 libraries would slow every `--sandbox` start.
+      const { startEntraStandIn } = await import('./entra/index.js');
+      entra = await startEntraStandIn(options.entra === true ? {} : options.entra, clock);
+    }
     const background = new BackgroundTasks();
     const environment: SandboxEnvironment = {
       store: new SandboxStore(),

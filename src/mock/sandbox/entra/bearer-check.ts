@@ -8,7 +8,7 @@ import type { SandboxClock } from '../clock.js';
 import { GatewayError } from '../gateway-error.js';
 import type { EntraDirectory } from './directory.js';
 import type { SigningKey } from './signing-key.js';
-import { HDC_RESOURCE } from './token-endpoint.js';
+import { HDC_RESOURCE } from './constants.js';
 
 /** Resolves when the API accepts the token; throws the API's 401 or 403 otherwise. */
 export type BearerCheck = (token: string) => Promise<void>;

@@ -20,7 +20,8 @@ import {
   malformedAssertion,
   noCertificateThumbprint,
 } from './aadsts.js';
-import { TOKEN_EXCHANGE_AUDIENCE, type DirectoryApplication, type FederatedCredential } from './directory.js';
+import { TOKEN_EXCHANGE_AUDIENCE } from './constants.js';
+import type { DirectoryApplication, FederatedCredential } from './directory.js';
 import type { IssuerKeys } from './issuer-keys.js';
 
 export interface AssertionContext {

@@ -9,8 +9,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import type { JSONWebKeySet } from 'jose';
 import { applicationNotFound, tenantNotFound } from './aadsts.js';
 
-/** The audience Entra ID expects in a federated assertion unless the credential says otherwise. */
-export const TOKEN_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
+
 
 /** A federated identity credential: "trust tokens from this issuer about this subject". */
 export interface FederatedCredential {

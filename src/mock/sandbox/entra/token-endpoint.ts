@@ -21,11 +21,10 @@ import { verifyClientAssertion } from './client-assertion.js';
 import type { DirectoryApplication, EntraDirectory, Tenant } from './directory.js';
 import type { IssuerKeys } from './issuer-keys.js';
 import type { SigningKey } from './signing-key.js';
+import { HDC_RESOURCE } from './constants.js';
 
 export type EndpointVersion = 'v1' | 'v2';
 
-/** The Hardware Dev Center API's resource (application ID URI), the audience of its tokens. */
-export const HDC_RESOURCE = 'https://manage.devcenter.microsoft.com';
 
 /** Resources the stand-in issues tokens for: the API, and a few others so that "a token for another audience" is real. */
 const KNOWN_RESOURCES = [HDC_RESOURCE, 'https://graph.microsoft.com', 'https://management.azure.com', 'https://management.core.windows.net', 'https://storage.azure.com', 'https://vault.azure.net'];
