@@ -3,7 +3,7 @@
  * `@azure/identity` call) and v1 (`/{tenant}/oauth2/token`, `resource=<resource>`, what the Hardware Dev Center docs
  * and many public tools call). Grants: `client_credentials` with a client secret (in the body or HTTP Basic), a
  * certificate assertion or a federated assertion. Other grants are refused as Entra ID refuses a grant an app may
- * not use; a later grant (device code for `hwdash login`) plugs in beside `client_credentials`.
+ * not use; a later grant (device code for `hwdash login`) plugs in beside `client_credentials` ({@link TokenService}).
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { SandboxClock } from '../clock.js';
@@ -57,11 +57,24 @@ export interface TokenRequest {
 export class TokenService {
   constructor(private readonly options: TokenServiceOptions) {}
 
+  /**
+   * Grants by `grant_type`. Only the app-only grant is played today; a person's sign-in (`hwdash login`: the device
+   * code grant, `urn:ietf:params:oauth:grant-type:device_code`, with a `/devicecode` endpoint) goes in here.
+   */
+  readonly #grants: Record<string, (request: TokenRequest) => Promise<Record<string, unknown>>> = {
+    client_credentials: (request) => this.clientCredentials(request),
+  };
+
   async issue(request: TokenRequest): Promise<Record<string, unknown>> {
-    const { form, tenant } = request;
-    const grantType = form.get('grant_type');
+    const grantType = request.form.get('grant_type');
     if (!grantType) throw missingParameter('grant_type');
-    if (grantType !== 'client_credentials') throw unsupportedGrantType(grantType);
+    const grant = Object.hasOwn(this.#grants, grantType) ? this.#grants[grantType] : undefined;
+    if (!grant) throw unsupportedGrantType(grantType);
+    return grant(request);
+  }
+
+  private async clientCredentials(request: TokenRequest): Promise<Record<string, unknown>> {
+    const { form, tenant } = request;
     const basic = basicCredentials(request.authorization);
     const clientId = form.get('client_id') ?? basic?.clientId;
     if (!clientId) throw missingParameter('client_id');
