@@ -132,7 +132,7 @@ async function plainWords(error: unknown): Promise<string> {
       case 'authentication':
         return error.code === 'NoCredentials'
           ? `no credentials: set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or HWDASH_TOKEN), or use --sandbox.`
-          : `the API refused the token (401: ${error.message}): it is expired, for another audience than ${API_AUDIENCE}, or from the wrong tenant.`;
+          : `the API refused the token (401): it is expired, for another audience than ${API_AUDIENCE}, or from the wrong tenant${serviceWords(error.message)}.`;
       case 'permission':
         return 'the API refused access (403): the Entra ID app is not associated with the Partner Center account, or it lacks the Manager role (and the Driver Submitter / Shipping Label owner hardware roles). Add it under Partner Center → Account settings → User management → Azure AD applications.';
       case 'network':
@@ -142,6 +142,12 @@ async function plainWords(error: unknown): Promise<string> {
     return `${error.message}${error.status ? ` (HTTP ${error.status})` : ''}`;
   }
   return error instanceof Error ? error.message : String(error);
+}
+
+/** What the service itself said, after the client's "GET /path failed with 401: " prefix, to quote in a finding. */
+function serviceWords(message: string): string {
+  const said = /failed with \d+(?: \S+)?: (.*)$/s.exec(message)?.[1]?.trim();
+  return said ? ` (the API says: "${said.split('\n')[0]!.slice(0, 200)}")` : '';
 }
 
 async function exitCodeOf(error: unknown): Promise<number> {
