@@ -58,7 +58,9 @@ describe('outside clients against the sandbox, only the hosts changed', () => {
   const refusalsSeen: string[] = [];
 
   beforeAll(async () => {
-    execFileSync(join(ROOT, 'scripts', 'ensure-outside-clients.sh'), { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(join(ROOT, 'scripts', 'ensure-debian-packages.sh'), ['python3', 'python3-requests', 'python3-azure', 'python3-azure-storage', 'curl', 'jq'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     dir = await mkdtemp(join(tmpdir(), 'hwdash-outside-'));
     cab = (await buildExamplePackage(join(dir, 'outside.cab'))).path;
     sandbox = await startSandbox({ speed: 600, entra: { tenantId: TENANT_ID, applications: [{ clientId: CLIENT_ID, secrets: [CLIENT_SECRET] }] } });
