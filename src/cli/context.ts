@@ -3,7 +3,7 @@ import { createHdcClient, type HdcClient } from '../client/client.js';
 import { AuthenticationError } from '../client/errors/authentication-error.js';
 import { SecurityError } from '../client/errors/security-error.js';
 import { redactHeaders, redactUrl } from '../client/redact.js';
-import type { Sandbox, SandboxFailures } from '../mock/sandbox/index.js';
+import type { EntraOptions, Sandbox, SandboxFailures } from '../mock/sandbox/index.js';
 import type { CreateOptions } from '../workflow/create-once.js';
 import { AUTH_HELP, authFromEnvironment, type CliAuth } from './credentials.js';
 import { Output } from './output.js';
@@ -35,6 +35,8 @@ export interface SandboxStartOptions {
   failures?: SandboxFailures;
   /** The only bearer token the sandbox accepts (default: any). */
   token?: string;
+  /** Play Entra ID too (`hwdash sandbox` does; `--sandbox` does not, to stay fast). */
+  entra?: EntraOptions;
 }
 
 /** The token `--sandbox` uses: the embedded sandbox accepts any bearer token. */
@@ -124,6 +126,7 @@ export class CliContext {
       ...(options.seed === undefined ? {} : { seed: options.seed }),
       ...(options.failures ? { failures: options.failures } : {}),
       ...(options.token ? { token: options.token } : {}),
+      ...(options.entra ? { entra: options.entra } : {}),
     });
     this.#sandbox = sandbox;
     // Ctrl-C while Azurite was starting: stop it now rather than after a command that will never run.

@@ -25,10 +25,24 @@ export async function authFromEnvironment(env: NodeJS.ProcessEnv = process.env):
   if (configured.length === 0) {
     return { credential: new identity.ManagedIdentityCredential(), source: 'managed identity (HWDASH_MANAGED_IDENTITY=1)' };
   }
+  // MSAL validates an authority host it does not know by asking login.microsoftonline.com (instance discovery),
+  // which fails offline and refuses a loopback host anyway. `disableInstanceDiscovery` is @azure/identity's supported
+  // switch for that; it is set only for a loopback AZURE_AUTHORITY_HOST (the sandbox's Entra ID stand-in), so a real
+  // authority is still validated.
+  const options = isLoopbackAuthority(env.AZURE_AUTHORITY_HOST) ? { disableInstanceDiscovery: true } : {};
   // DefaultAzureCredential tries the environment (secret or certificate), workload identity, managed identity and
   // the developer tools' logins in turn; it never opens a browser, so a CI job fails rather than waits.
   return {
-    credential: new identity.DefaultAzureCredential(),
+    credential: new identity.DefaultAzureCredential(options),
     source: `@azure/identity DefaultAzureCredential (${configured.join(', ')})`,
   };
+}
+
+function isLoopbackAuthority(authorityHost: string | undefined): boolean {
+  if (!authorityHost) return false;
+  try {
+    return ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(authorityHost).hostname);
+  } catch {
+    return false;
+  }
 }

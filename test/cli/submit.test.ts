@@ -139,7 +139,7 @@ describe('hwdash sandbox', () => {
     const stopped = finished(sandbox);
     const baseUrl = (await waitForOutput(sandbox, /http:\/\/127\.0\.0\.1:\d+\/v2\.0\/my\/hardware/)).trim();
     await waitForOutput(sandbox, /Ctrl-C stops it/);
-    expect(stopped.output().stderr).toContain(`export HWDASH_TOKEN=${TOKEN} HWDASH_BASE_URL=${baseUrl}`);
+    expect(stopped.output().stdout).toContain(`HWDASH_BASE_URL=${baseUrl}\n`);
 
     const run = await runCli(['submit', cab, '--out', join(dir, 'failing'), '--interval', '0.1', '--base-url', baseUrl], { env: { HWDASH_TOKEN: TOKEN } });
     expect(run.code).toBe(7);
@@ -148,7 +148,10 @@ describe('hwdash sandbox', () => {
     sandbox.kill('SIGINT');
     const result = await stopped;
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe(`${baseUrl}\n`);
+    // One NAME=value a line, for `export`: the API, the Entra ID stand-in, its CA file, and the --token chosen.
+    expect(result.stdout).toMatch(
+      new RegExp(`^HWDASH_BASE_URL=${baseUrl}\nAZURE_AUTHORITY_HOST=https://127\\.0\\.0\\.1:\\d+\nNODE_EXTRA_CA_CERTS=\\S+\\.pem\nHWDASH_TOKEN=${TOKEN}\n$`),
+    );
     expect(result.stderr).toContain('sandbox stopped.');
   });
 });
