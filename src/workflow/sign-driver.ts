@@ -274,7 +274,7 @@ export async function signDriver(options: SignDriverOptions): Promise<SignDriver
       const metadata = JSON.parse(await readFile(downloaded.driverMetadata, 'utf8')) as DriverMetadataFile;
       const body = shippingLabelFromMetadata(metadata, labelOptions);
       // A label created just before an earlier run stopped has this name on this submission: use it, don't add one.
-      const existing = previous ? await findShippingLabel(client, productId, submissionId, body.name, signal) : undefined;
+      const existing = previous && body.name ? await findShippingLabel(client, productId, submissionId, body.name, signal) : undefined;
       shippingLabelId = (existing ?? (await client.shippingLabels.create(productId, submissionId, body, call))).id;
       await record({ shippingLabelId });
     }
