@@ -57,7 +57,7 @@ product.json:
     .action(
       action(async (context, file: string) => {
         const { readJsonInput } = await import('../input.js');
-        const body = await readJsonInput<NewProduct>(file, 'NewProduct');
+        const body = await readJsonInput<NewProduct>(file, 'NewProduct', context.output);
         const client = await context.client();
         const created = await client.products.create(body, { signal: context.signal });
         context.output.result(created, () => `created product ${created.id} (${created.productName ?? ''})`);
@@ -76,7 +76,7 @@ changes.json:
     .action(
       action(async (context, productId: string, file: string) => {
         const { readJsonInput } = await import('../input.js');
-        const changes = await readJsonInput<ProductUpdate>(file, 'ProductUpdate');
+        const changes = await readJsonInput<ProductUpdate>(file, 'ProductUpdate', context.output);
         const client = await context.client();
         await client.products.update(productId, changes, { signal: context.signal });
         const updated = await client.products.get(productId, { signal: context.signal });

@@ -77,7 +77,7 @@ export function registerShippingLabelCommands(program: Command): void {
         let body: NewShippingLabel;
         if (flags.file) {
           const { readJsonInput } = await import('../input.js');
-          body = await readJsonInput<NewShippingLabel>(flags.file, 'NewShippingLabel');
+          body = await readJsonInput<NewShippingLabel>(flags.file, 'NewShippingLabel', context.output);
         } else {
           if (!flags.name) throw new UsageError('--from-metadata needs a label name: add --name "<name>".');
           const { readInputText, validateInput } = await import('../input.js');
@@ -106,7 +106,7 @@ changes.json:
     .action(
       action(async (context, productId: string, submissionId: string, shippingLabelId: string, file: string) => {
         const { readJsonInput } = await import('../input.js');
-        const changes = await readJsonInput<ShippingLabelUpdate>(file, 'ShippingLabelUpdate');
+        const changes = await readJsonInput<ShippingLabelUpdate>(file, 'ShippingLabelUpdate', context.output);
         const client = await context.client();
         await client.shippingLabels.update(productId, submissionId, shippingLabelId, changes, { signal: context.signal });
         const updated = await client.shippingLabels.get(productId, submissionId, shippingLabelId, { signal: context.signal });

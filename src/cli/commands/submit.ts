@@ -67,7 +67,7 @@ it continues with the same submission instead of creating, uploading or committi
         let product: NewProduct | undefined;
         if (flags.productFile) {
           const { readJsonInput } = await import('../input.js');
-          product = await readJsonInput<NewProduct>(flags.productFile, 'NewProduct');
+          product = await readJsonInput<NewProduct>(flags.productFile, 'NewProduct', context.output);
         } else if (!flags.product) {
           const { validateInput } = await import('../input.js');
           const extension = extname(packagePath).toLowerCase();
@@ -79,7 +79,7 @@ it continues with the same submission instead of creating, uploading or committi
             selectedProductTypes: { Windows_v100: 'Unclassified' },
             requestedSignatures: flags.signature ?? DEFAULT_SIGNATURES,
           };
-          product = await validateInput<NewProduct>(JSON.stringify(body), 'the product options', 'NewProduct');
+          product = await validateInput<NewProduct>(JSON.stringify(body), 'the product options', 'NewProduct', context.output);
         }
         const submissionName = flags.name ?? `${stem} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`;
         const labelName = flags.label === undefined ? undefined : flags.label === true ? `${submissionName} to Windows Update` : flags.label;

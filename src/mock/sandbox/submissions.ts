@@ -8,6 +8,7 @@ import { invalidForCurrentState, updateUnauthorized } from './errors.js';
 import { newGuid } from './ids.js';
 import { ingestSubmission } from './ingestion.js';
 import { pageOf, type Link } from './paging.js';
+import { enumValue, SUBMISSION_TYPES } from './request-values.js';
 import type { RequestContext, Route } from './router.js';
 import type { SubmissionRecord } from './store.js';
 import { submissionProgress, type SubmissionProgress } from './submission-workflow.js';
@@ -96,7 +97,10 @@ export function submissionRoutes(environment: SandboxEnvironment): Route[] {
       async handle(context) {
         const productId = context.params.productId!;
         store.product(productId);
-        const { name, type } = context.body as { name: string; type: 'initial' | 'derived' };
+        const body = context.body as { name?: string | null; type?: string | null };
+        const name = body.name ?? '';
+        // Sent in any case (P4VFS sends `Initial`); a missing type is the first member of the service's enum.
+        const type = enumValue(body.type, SUBMISSION_TYPES, 'initial');
         const initial = store.initialSubmissionOf(productId);
         if (type === 'initial' && initial) throw invalidForCurrentState('Initial submission already exists');
         if (type === 'derived' && !initial) throw invalidForCurrentState("Can't create derived submission since no initial submission created");
