@@ -5,7 +5,7 @@
  */
 import type { Ajv2020, ErrorObject } from 'ajv/dist/2020.js';
 import { canonicalPropertyNames, propertyNameIndex, type PropertyNameIndex } from '../client/property-names.js';
-import { allowedValuesOf, createSpecAjv, loadOpenApiDocument, SPEC_SCHEMA_ID, violatedField } from '../client/spec-document.js';
+import { allowedValuesOf, createSpecAjv, loadOpenApiDocument, SPEC_SCHEMA_ID, summarizeErrors, violatedField } from '../client/spec-document.js';
 import { SpecAdvisor, type SpecWarning } from './spec-warnings.js';
 
 export type { SpecWarning } from './spec-warnings.js';
@@ -48,7 +48,7 @@ export async function checkAgainstSpec<T>(value: T, schema: string): Promise<Spe
     field: '(property names)',
     message: `${canonical.respelled.map(({ path, to }) => `${path} → ${to}`).join(', ')}: spelt as in the docs; the service matches property names in any case`,
   }];
-  const problems = valid ? [] : (validate.errors ?? []).filter((error) => error.keyword !== 'if').map(toProblem);
+  const problems = valid ? [] : summarizeErrors(validate.errors ?? []).filter((error) => error.keyword !== 'if').map(toProblem);
   return {
     value: canonical.value,
     problems: problems.filter((problem, index) => problems.findIndex((p) => p.field === problem.field && p.message === problem.message) === index),

@@ -65,3 +65,25 @@ export function allowedValuesOf(error: ErrorObject): string {
   const allowed = (error.params as { allowedValues?: unknown[] }).allowedValues;
   return allowed ? `: ${allowed.map((value) => JSON.stringify(value)).join(', ')}` : '';
 }
+
+/**
+ * One error per failed alternative: a value that fails an `anyOf` (an open or case-insensitive enum, a nullable
+ * member) makes Ajv report every branch as well as the `anyOf` itself. They are summed up as the branch that lists
+ * the documented values, if there is one, or else the `anyOf` error alone.
+ */
+export function summarizeErrors(errors: readonly ErrorObject[]): ErrorObject[] {
+  const alternatives = errors.filter((error) => error.keyword === 'anyOf');
+  const inBranch = (error: ErrorObject, anyOf: ErrorObject) => error.instancePath === anyOf.instancePath && error.schemaPath.startsWith(`${anyOf.schemaPath}/`);
+  const result: ErrorObject[] = [];
+  for (const error of errors) {
+    const owner = alternatives.find((anyOf) => anyOf !== error && inBranch(error, anyOf));
+    if (owner) {
+      const firstEnum = errors.find((candidate) => candidate.keyword === 'enum' && inBranch(candidate, owner));
+      if (error === firstEnum) result.push(error);
+      continue;
+    }
+    if (error.keyword === 'anyOf' && errors.some((candidate) => candidate.keyword === 'enum' && inBranch(candidate, error))) continue;
+    result.push(error);
+  }
+  return result;
+}

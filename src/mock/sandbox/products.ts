@@ -3,6 +3,7 @@ import type { SandboxEnvironment } from './environment.js';
 import { updateUnauthorized } from './errors.js';
 import { pageOf } from './paging.js';
 import type { RequestContext, Route } from './router.js';
+import { receiveCompletedShares } from './relationships.js';
 import { additionalAttributesValue, DEVICE_TYPES, enumValue, TEST_HARNESSES } from './request-values.js';
 import type { ProductRecord } from './store.js';
 import { submissionProgressOf } from './submissions.js';
@@ -53,8 +54,8 @@ function productBody(environment: SandboxEnvironment, context: RequestContext, p
     announcementDate: product.announcementDate,
     ...(product.firmwareVersion === undefined ? {} : { firmwareVersion: product.firmwareVersion }),
     originType: 'author',
-    sourceProductId: '0',
-    sourcePublisherId: '0',
+    sourceProductId: product.sourceProductId ?? '0',
+    sourcePublisherId: product.sourcePublisherId ?? '0',
     isRetpolineCompiled: false,
     message: '',
   };
@@ -69,6 +70,7 @@ export function productRoutes(environment: SandboxEnvironment): Route[] {
       operationId: 'listProducts',
       body: 'none',
       handle(context) {
+        receiveCompletedShares(environment);
         const page = pageOf([...store.products.values()], context.query, environment.pageSize, `${context.apiBase}/products`);
         return { status: 200, json: { value: page.value.map((product) => productBody(environment, context, product)), links: page.links } };
       },
@@ -107,6 +109,7 @@ export function productRoutes(environment: SandboxEnvironment): Route[] {
       operationId: 'getProduct',
       body: 'none',
       handle(context) {
+        receiveCompletedShares(environment);
         return { status: 200, json: productBody(environment, context, store.product(context.params.productId!)) };
       },
     },

@@ -50,3 +50,9 @@ export function coEngValue(value: { flooringBuildNumber?: unknown; ceilingBuildN
   const ceilingBuildNumber = numberValue(value.ceilingBuildNumber);
   return flooringBuildNumber === undefined || ceilingBuildNumber === undefined ? undefined : { flooringBuildNumber, ceilingBuildNumber };
 }
+
+/** An object member as stored: its `null` members dropped (Microsoft's library sends every unset member as null). */
+export function withoutNulls<T extends object>(value: T | null | undefined): T | undefined {
+  if (!value) return undefined;
+  return Object.fromEntries(Object.entries(value).filter(([, member]) => member !== null)) as T;
+}

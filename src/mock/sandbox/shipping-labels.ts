@@ -8,7 +8,7 @@ import type { SandboxEnvironment } from './environment.js';
 import { invalidForCurrentState, invalidInput } from './errors.js';
 import { forcedShippingLabelFailure } from './failures.js';
 import { pageOf } from './paging.js';
-import { ACTIONS, coEngValue, DESTINATIONS, enumValue } from './request-values.js';
+import { ACTIONS, coEngValue, DESTINATIONS, enumValue, withoutNulls } from './request-values.js';
 import type { RequestContext, Route } from './router.js';
 import type { HardwareIdRecord, ShippingLabelRecord, SubmissionRecord, TargetingRecord } from './store.js';
 import { submissionProgressOf, submissionUrl } from './submissions.js';
@@ -50,7 +50,7 @@ interface ShippingLabelUpdate {
   };
 }
 
-function labelProgressOf(environment: SandboxEnvironment, label: ShippingLabelRecord): ShippingLabelProgress {
+export function labelProgressOf(environment: SandboxEnvironment, label: ShippingLabelRecord): ShippingLabelProgress {
   const { clock } = environment;
   return shippingLabelProgress({
     destination: label.destination,
@@ -222,8 +222,8 @@ export function shippingLabelRoutes(environment: SandboxEnvironment): Route[] {
           submissionId: submission.id,
           name: request.name,
           destination: request.destination,
-          publishingSpecifications: request.publishingSpecifications,
-          recipientSpecifications: request.recipientSpecifications,
+          publishingSpecifications: withoutNulls(request.publishingSpecifications),
+          recipientSpecifications: withoutNulls(request.recipientSpecifications),
           targeting: {
             hardwareIds: hardwareIds.map(({ bundleId, infId, operatingSystemCode, pnpString }) => ({ bundleId, infId, operatingSystemCode, pnpString, pending: 'add' })),
             chids: chids.map(({ chid }) => ({ chid, pending: 'add' })),

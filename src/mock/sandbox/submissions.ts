@@ -13,8 +13,8 @@ import type { RequestContext, Route } from './router.js';
 import type { SubmissionRecord } from './store.js';
 import { submissionProgress, type SubmissionProgress } from './submission-workflow.js';
 
-/** Seller ID in certification report URLs (the docs' example seller). */
-const SELLER_ID = '29963920';
+/** The sandbox account's seller ID: in certification report URLs (the docs' example seller) and as the publisher of what it shares. */
+export const SELLER_ID = '29963920';
 
 export function submissionProgressOf(environment: SandboxEnvironment, submission: SubmissionRecord): SubmissionProgress {
   const seconds = submission.committedAt === undefined ? undefined : environment.clock.secondsSince(submission.committedAt);
@@ -52,7 +52,7 @@ async function downloadItems(environment: SandboxEnvironment, submission: Submis
 }
 
 /** The submission as the service sends it; `full` adds downloads (get and create), which list items lack. */
-async function submissionBody(environment: SandboxEnvironment, context: RequestContext, submission: SubmissionRecord, full: boolean): Promise<Record<string, unknown>> {
+export async function submissionBody(environment: SandboxEnvironment, context: RequestContext, submission: SubmissionRecord, full: boolean): Promise<Record<string, unknown>> {
   const progress = submissionProgressOf(environment, submission);
   const url = submissionUrl(context, submission);
   const links: Link[] = [

@@ -4,7 +4,7 @@
  */
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { canonicalPropertyNames, propertyNameIndex } from '../../client/property-names.js';
-import { allowedValuesOf, createSpecAjv, SPEC_SCHEMA_ID, violatedField, type OpenApiDocument } from '../../client/spec-document.js';
+import { allowedValuesOf, createSpecAjv, SPEC_SCHEMA_ID, summarizeErrors, violatedField, type OpenApiDocument } from '../../client/spec-document.js';
 import type { ValidationError } from './service-error.js';
 
 export interface OpenApiOperation {
@@ -91,7 +91,7 @@ export function createRequestValidator(document: OpenApiDocument): RequestValida
       }
       const validate = validators.get(operationId);
       if (!validate || validate(body)) return [];
-      return (validate.errors ?? []).map(toValidationError);
+      return summarizeErrors(validate.errors ?? []).map(toValidationError);
     },
   };
 }
