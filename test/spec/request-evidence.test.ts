@@ -13,6 +13,8 @@ import { SPEC_SCHEMA_ID, createSpecAjv, loadOpenApiDocument, type OpenApiDocumen
 import { checkAgainstSpec } from '../../src/cli/spec-validation.js';
 import { createRequestValidator } from '../../src/mock/sandbox/validation.js';
 import { referenceLists } from '../../generated/reference.js';
+import type { NewProduct } from '../../src/client/resources/products.js';
+import { WINDOWS_RELEASES } from '../../src/package/target-os.js';
 import {
   ACTION_SIGNATURES,
   ACTION_SUBMISSION,
@@ -204,6 +206,11 @@ describe('the documented lists are open enums', () => {
     expect(errorsOf('NewSvvp', { guestOs: 'Windows Server 2025', processorArchitecture: 'Ampere', maxProcessors: 64 })).toEqual([]);
   });
 
+  it('every OS code the package layer derives from INF decorations is a documented one', () => {
+    const documented = new Set(schemas.KnownOsCode.enum as string[]);
+    expect(WINDOWS_RELEASES.map((release) => release.code).filter((code) => !documented.has(code))).toEqual([]);
+  });
+
   it('generated/reference.ts holds every Known… list of the spec, in order, with the descriptions', () => {
     for (const [name, entries] of Object.entries(referenceLists)) {
       expect(entries.map((entry) => entry.value)).toEqual(schemas[name].enum);
@@ -219,6 +226,11 @@ describe('the documented lists are open enums', () => {
     expect(types).toContain('ProductType: components["schemas"]["KnownProductType"] | (string & {});');
     expect(types).toContain('testHarness?: ("attestation" | "hlk" | "hck" | "notset") | (string & {}) | null;');
     expect(types).toMatch(/KnownOsCode: "WINDOWS_ME" \| .*"WINDOWS_v100_SERVER_ARM64_GE_FULL";/);
+    // Checked by `npm run typecheck`: documented and undocumented values both type-check, other types do not.
+    const typed: NewProduct = { testHarness: 'Attestation', requestedSignatures: ['WINDOWS_v100_X64_GE_FULL', 'WINDOWS_v100_ARM64_RS5_FULL'], selectedProductTypes: { windows_v100: 'Unclassified' } };
+    // @ts-expect-error an OS code is a string
+    const wrong: NewProduct = { requestedSignatures: [10] };
+    expect([typed, wrong]).toHaveLength(2);
   });
 });
 
