@@ -1,7 +1,7 @@
 /**
  * The bundled OpenAPI document (`generated/openapi.json`, also published as `hwdash/spec`) and a JSON Schema
  * validator over it. The CLI checks input files with it before sending them, and the sandbox checks every request
- * body it receives, so both refuse exactly what the spec's strict request schemas refuse.
+ * body it receives, so both refuse exactly what the spec's request schemas refuse (what the service is known to refuse).
  */
 import { readFile } from 'node:fs/promises';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';

@@ -1,6 +1,6 @@
 /**
  * Request validation against the bundled OpenAPI document (`generated/openapi.json`): the sandbox refuses exactly
- * what the spec's strict request schemas refuse, and says which field is wrong.
+ * what the spec's request schemas refuse (what the service is known to refuse), and says which field is wrong.
  */
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { canonicalPropertyNames, propertyNameIndex } from '../../client/property-names.js';
