@@ -59,6 +59,11 @@ export class Output {
     if (!this.quiet) this.stderr.write(`${this.scrub(message)}\n`);
   }
 
+  /** A likely mistake that does not stop the command, on stderr (suppressed by --quiet). */
+  warn(message: string): void {
+    if (!this.quiet) this.stderr.write(`${this.scrub(`warning: ${message}`)}\n`);
+  }
+
   /** A --verbose line on stderr. */
   debug(message: string): void {
     if (this.verbose) this.stderr.write(`${this.scrub(message)}\n`);

@@ -34,7 +34,7 @@ function isWindows10OrLater(operatingSystemCode: string): boolean {
   return operatingSystemCode.toUpperCase().startsWith('WINDOWS_V100');
 }
 
-export function isAutoInstall(publishing: PublishingFlags | undefined): boolean {
+export function isAutoInstall(publishing: PublishingFlags | null | undefined): boolean {
   return publishing?.isAutoInstallDuringOSUpgrade === true || publishing?.isAutoInstallOnApplicableSystems === true;
 }
 

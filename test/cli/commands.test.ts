@@ -91,12 +91,11 @@ describe('hwdash commands against the sandbox', () => {
 
   it('an input file that breaks the spec exits 1, names each field, and sends nothing', async () => {
     const before = sandbox.requests;
-    const { deviceType: _omitted, ...withoutDeviceType } = PRODUCT;
-    const bad = await file('bad-product.json', { ...withoutDeviceType, testHarness: 'Attestaton', annoucementDate: '2025-12-01T00:00:00Z' });
+    const bad = await file('bad-product.json', { ...PRODUCT, deviceType: 'both', testHarness: 'Attestaton', annoucementDate: '2025-12-01T00:00:00Z' });
     const run = await hwdash('product', 'create', bad);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`${bad} is not a valid NewProduct request:`);
-    expect(run.stderr).toContain('  deviceType: is required');
+    expect(run.stderr).toMatch(/ {2}deviceType: must be equal to one of the allowed values: "internal", "external", "internalExternal", "notSet"\n/);
     expect(run.stderr).toMatch(/ {2}testHarness: must be equal to one of the allowed values: "attestation", /);
     expect(run.stderr).toContain('  annoucementDate: is not a field of this request');
     expect(sandbox.requests).toBe(before);

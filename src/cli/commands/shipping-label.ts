@@ -77,7 +77,7 @@ export function registerShippingLabelCommands(program: Command): void {
         if (Boolean(flags.file) === Boolean(flags.fromMetadata)) throw new UsageError('pass exactly one of --file <label.json> and --from-metadata <driver-metadata.json>.');
         let body: NewShippingLabel;
         if (flags.file) {
-          body = await readJsonInput<NewShippingLabel>(flags.file, 'NewShippingLabel');
+          body = await readJsonInput<NewShippingLabel>(flags.file, 'NewShippingLabel', context.output);
         } else {
           if (!flags.name) throw new UsageError('--from-metadata needs a label name: add --name "<name>".');
           const metadata = await validateInput<DriverMetadataFile>(await readInputText(flags.fromMetadata!, MAX_METADATA_FILE_BYTES), flags.fromMetadata!, 'DriverMetadata');
@@ -105,7 +105,7 @@ changes.json:
 `)
     .action(
       action(async (context, productId: string, submissionId: string, shippingLabelId: string, file: string) => {
-        const changes = await readJsonInput<ShippingLabelUpdate>(file, 'ShippingLabelUpdate');
+        const changes = await readJsonInput<ShippingLabelUpdate>(file, 'ShippingLabelUpdate', context.output);
         const client = await context.client();
         await client.shippingLabels.update(productId, submissionId, shippingLabelId, changes, { signal: context.signal });
         const updated = await client.shippingLabels.get(productId, submissionId, shippingLabelId, { signal: context.signal });

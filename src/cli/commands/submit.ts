@@ -4,7 +4,7 @@ import type { NewProduct } from '../../client/resources/products.js';
 import type { SignDriverResult } from '../../workflow/sign-driver.js';
 import { collect, examples, parseId } from '../arguments.js';
 import type { CliContext } from '../context.js';
-import { readJsonInput, validateInput } from '../input.js';
+import { readJsonInput, validateInput, type WarningSink } from '../input.js';
 import { addLabelOptions, labelOptionsFromFlags, type LabelFlags } from '../label-options.js';
 import { toJsonText } from '../output.js';
 import { action } from '../run.js';
@@ -68,7 +68,7 @@ creating, uploading or committing twice. Only one run at a time may use a state 
         if (flags.product && (flags.productFile || flags.productName || flags.signature)) {
           throw new UsageError('--product uses an existing product; --product-file, --product-name and --signature are for creating one.');
         }
-        const product = flags.product ? undefined : await productToCreate(packagePath, flags);
+        const product = flags.product ? undefined : await productToCreate(packagePath, flags, context.output);
         // The embedded sandbox's IDs end with the run, so its state would only stand in the way of the next run.
         const stateFile = flags.state === false ? false : (flags.state ?? (context.options.sandbox ? false : undefined));
         const labelName = flags.label === undefined ? undefined : flags.label === true ? undefined : flags.label;
@@ -105,8 +105,8 @@ function pollSettings({ pollIntervalMs, timeoutMs }: { pollIntervalMs: number; t
 }
 
 /** The product `submit` creates: from --product-file, or from the package's name and the signature flags. */
-async function productToCreate(packagePath: string, flags: SubmitFlags): Promise<NewProduct> {
-  if (flags.productFile) return readJsonInput<NewProduct>(flags.productFile, 'NewProduct');
+async function productToCreate(packagePath: string, flags: SubmitFlags, warnings: WarningSink): Promise<NewProduct> {
+  if (flags.productFile) return readJsonInput<NewProduct>(flags.productFile, 'NewProduct', warnings);
   const extension = extname(packagePath).toLowerCase();
   const body = {
     productName: flags.productName ?? basename(packagePath, extname(packagePath)),
@@ -116,7 +116,7 @@ async function productToCreate(packagePath: string, flags: SubmitFlags): Promise
     selectedProductTypes: { Windows_v100: 'Unclassified' },
     requestedSignatures: flags.signature ?? DEFAULT_SIGNATURES,
   };
-  return validateInput<NewProduct>(JSON.stringify(body), 'the product options', 'NewProduct');
+  return validateInput<NewProduct>(JSON.stringify(body), 'the product options', 'NewProduct', warnings);
 }
 
 /** The label lives in the service; a copy next to the signed package records what was published where. */

@@ -14,6 +14,7 @@ import { createFaultInjector, parseFaults, type FaultSpec } from './faults.js';
 import { IdAllocator } from './ids.js';
 import { preprodRoutes } from './preprod.js';
 import { productRoutes } from './products.js';
+import { relationshipRoutes } from './relationships.js';
 import { startServer, type ResponseRecord } from './server.js';
 import { shippingLabelRoutes } from './shipping-labels.js';
 import { SandboxStore } from './store.js';
@@ -115,6 +116,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         ...shippingLabelRoutes(environment),
         ...audienceRoutes(environment),
         ...preprodRoutes(environment),
+        ...relationshipRoutes(environment),
       ],
       validator,
       // Throttling waits scale with the clock too, so a fast demo with faults stays fast; never below the 1 s the header can say.

@@ -207,13 +207,13 @@ async function readJsonBody(request: IncomingMessage, validator: RequestValidato
   let wire: unknown;
   try {
     // Plain JSON.parse sees the wire types (IDs as numbers), which is what the request schema describes.
-    wire = JSON.parse(text);
+    wire = validator.canonicalBody(JSON.parse(text));
   } catch (error) {
     throw invalidInput(`The request body is not valid JSON: ${(error as Error).message}`);
   }
   const problems = validator.validateRequestBody(operationId, wire);
   if (problems.length > 0) throw unprocessable(problems);
-  return parseJson(text);
+  return validator.canonicalBody(parseJson(text));
 }
 
 function checkBinaryContentType(request: IncomingMessage): void {
