@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AUDIENCES } from '../../src/mock/sandbox/audiences.js';
 import { startSandbox, type Sandbox } from '../../src/mock/sandbox/index.js';
 import { PREPROD_SIGNING_SECONDS } from '../../src/mock/sandbox/preprod.js';
@@ -16,9 +16,6 @@ import { DRIVER_METADATA_DELAY_SECONDS, SECONDS_UNTIL_SIGNED } from '../../src/m
 import { buildExamplePackage } from '../../scripts/build-example-package.js';
 import { call, ManualClock, waitFor } from '../sandbox/support.js';
 import { assertBuilt, PRODUCT, runCli, TOKEN, type CliRun } from './support.js';
-
-// Each test spawns the CLI several times; on a busy two-core machine that can take longer than jest's default.
-jest.setTimeout(90_000);
 
 const TWO_TO_53 = 2n ** 53n;
 

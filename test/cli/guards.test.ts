@@ -9,13 +9,12 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startSandbox, type Sandbox, type ResponseRecord } from '../../src/mock/sandbox/index.js';
 import { buildExamplePackage } from '../../scripts/build-example-package.js';
 import { ManualClock } from '../sandbox/support.js';
 import { assertBuilt, CLI, PRODUCT, runCli, TOKEN, type CliRun } from './support.js';
 
-jest.setTimeout(120_000);
 
 const clock = new ManualClock(Date.now());
 const records: ResponseRecord[] = [];

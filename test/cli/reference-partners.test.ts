@@ -6,7 +6,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { referenceLists } from '../../generated/reference.js';
 import { startSandbox, type Sandbox } from '../../src/mock/sandbox/index.js';
 import { secondsUntilFinished } from '../../src/mock/sandbox/shipping-label-workflow.js';
@@ -15,7 +15,6 @@ import { call, ManualClock, signedSubmission } from '../sandbox/support.js';
 import { ACTION_SIGNATURES, actionProductBody, p4vfsProductBody } from '../support/outside-bodies.js';
 import { assertBuilt, runCli, TOKEN } from './support.js';
 
-jest.setTimeout(90_000);
 
 describe('hwdash reference', () => {
   beforeAll(assertBuilt);

@@ -8,15 +8,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import yauzl from 'yauzl';
 import { SIGNATURE_MANIFEST_NAME, startSandbox, type Sandbox } from '../../src/mock/sandbox/index.js';
 import { buildExamplePackage } from '../../scripts/build-example-package.js';
 import type { SubmitOutput } from '../../src/cli/commands/submit.js';
 import { assertBuilt, cleanEnv, CLI, finished, runCli, startCli, TOKEN, waitForOutput } from './support.js';
-
-// Each test spawns the CLI several times; on a busy two-core machine that can take longer than jest's default.
-jest.setTimeout(90_000);
 
 function zipEntries(path: string): Promise<string[]> {
   return new Promise((resolve, reject) => {

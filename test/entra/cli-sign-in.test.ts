@@ -7,13 +7,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startSandbox, type Sandbox } from '../../src/mock/sandbox/index.js';
 import { assertBuilt, finished, PRODUCT, runCli, startCli, waitForOutput, type CliRun } from '../cli/support.js';
 import { appCertificate, CLIENT_ID, CLIENT_SECRET, HDC_SCOPE, https, startFakeIssuer, TENANT_ID, type FakeIssuer } from './support.js';
-
-// Each test starts the CLI (and @azure/identity) several times on a busy two-core machine.
-jest.setTimeout(120_000);
 
 const CERT_CLIENT = '5a5a5a5a-1111-4222-8333-555555555555';
 const FEDERATED_CLIENT = '6b6b6b6b-1111-4222-8333-666666666666';

@@ -4,13 +4,12 @@
  * The clients are plain https requests here; real @azure/identity runs in the CLI tests beside this file.
  */
 import { createHash, X509Certificate } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SignJWT, jwtVerify, createLocalJWKSet } from 'jose';
 import { startSandbox, type Sandbox } from '../../src/mock/sandbox/index.js';
 import { call, ManualClock } from '../sandbox/support.js';
 import { appCertificate, CLIENT_ID, CLIENT_SECRET, claimsOf, HDC_SCOPE, headerOf, https, startFakeIssuer, TENANT_ID, type FakeIssuer } from './support.js';
 
-jest.setTimeout(60_000);
 
 const NO_ACCESS_CLIENT = '0f0f0f0f-1111-4222-8333-444444444444';
 const CERT_CLIENT = '5a5a5a5a-1111-4222-8333-555555555555';
