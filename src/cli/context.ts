@@ -18,6 +18,8 @@ export interface GlobalOptions {
   json?: boolean;
   verbose?: boolean;
   quiet?: boolean;
+  /** Results show SAS URLs with their signatures. */
+  showSasUrls?: boolean;
   /** Per-request timeout in seconds. */
   timeout?: number;
   /** How long a create may take at the service, in seconds. */
@@ -59,11 +61,12 @@ export class CliContext {
   #client: HdcClient | undefined;
   #sandbox: Sandbox | undefined;
   #auth: CliAuth | undefined;
+  #stopObservingBlobs: (() => void) | undefined;
 
   constructor(options: GlobalOptions, signal: AbortSignal, output?: Output) {
     this.options = options;
     this.signal = signal;
-    this.output = output ?? new Output({ json: Boolean(options.json), verbose: Boolean(options.verbose), quiet: Boolean(options.quiet) });
+    this.output = output ?? new Output({ json: Boolean(options.json), verbose: Boolean(options.verbose), quiet: Boolean(options.quiet), showSasUrls: Boolean(options.showSasUrls) });
     this.progress = new ProgressReporter(this.output);
   }
 
@@ -98,6 +101,12 @@ export class CliContext {
     } catch (error) {
       if (error instanceof SecurityError) throw new UsageError(`--base-url: ${error.message}`);
       throw error;
+    }
+    if (this.output.verbose) {
+      const { observeBlobRequests } = await import('../workflow/blob-storage.js');
+      this.#stopObservingBlobs = observeBlobRequests((event) =>
+        this.output.debug(`↔ blob ${event.method} ${event.url} → ${event.status ?? event.error} (${event.durationMs} ms)`),
+      );
     }
     return this.#client;
   }
@@ -169,6 +178,7 @@ export class CliContext {
   /** Ends bars and live lines and stops the embedded sandbox, if any. Idempotent. */
   async close(): Promise<void> {
     this.progress.stop();
+    this.#stopObservingBlobs?.();
     const sandbox = this.#sandbox;
     this.#sandbox = undefined;
     await sandbox?.stop();

@@ -178,3 +178,21 @@ describe('the Node version', () => {
     expect(run.stderr).toContain('hwdash needs Node.js 22 or newer, and this is Node.js 20.11.1.');
   });
 });
+
+describe('debugging', () => {
+  it('--verbose logs the blob requests too, with their signatures redacted; --show-sas-urls prints usable URLs', async () => {
+    const { productId, submissionId } = await newSubmission('Guard verbose');
+    const upload = await hwdash('submission', 'upload', productId, submissionId, cab, '--verbose');
+    expect(upload.code).toBe(0);
+    expect(upload.stderr).toMatch(/↔ blob PUT http:\/\/127\.0\.0\.1:\d+\/\S+sig=REDACTED\S* → 201/);
+    expect(upload.stderr + upload.stdout).not.toMatch(/sig=(?!REDACTED)[A-Za-z0-9%]/);
+
+    const hidden = await hwdash('submission', 'get', productId, submissionId, '--json');
+    expect(hidden.stdout).toContain('sig=REDACTED');
+    const shown = await hwdash('submission', 'get', productId, submissionId, '--json', '--show-sas-urls');
+    const url = json<{ downloads: { items: { type: string; url: string }[] } }>(shown).downloads.items.find((item) => item.type === 'initialPackage')!.url;
+    expect(url).toMatch(/[?&]sig=(?!REDACTED)[^&]+/);
+    // A usable URL: the blob it names can be read with it alone.
+    expect((await fetch(url, { method: 'HEAD' })).status).toBe(200);
+  });
+});
