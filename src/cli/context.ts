@@ -2,7 +2,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { createHdcClient, type HdcClient } from '../client/client.js';
 import { SecurityError } from '../client/errors/security-error.js';
 import { redactHeaders, redactUrl } from '../client/redact.js';
-import type { Sandbox, SandboxFailures } from '../mock/sandbox/index.js';
+import type { EntraOptions, Sandbox, SandboxFailures } from '../mock/sandbox/index.js';
 import type { CreateOptions } from '../workflow/create-once.js';
 import { resolveAuth, type CliAuth } from './credentials.js';
 import { Output } from './output.js';
@@ -17,6 +17,8 @@ export interface GlobalOptions {
   json?: boolean;
   verbose?: boolean;
   quiet?: boolean;
+  /** Results show SAS URLs with their signatures. */
+  showSasUrls?: boolean;
   /** Per-request timeout in seconds. */
   timeout?: number;
   /** How long a create may take at the service, in seconds. */
@@ -36,6 +38,8 @@ export interface SandboxStartOptions {
   failures?: SandboxFailures;
   /** The only bearer token the sandbox accepts (default: any). */
   token?: string;
+  /** Play Entra ID too (`hwdash sandbox` does; `--sandbox` does not, to stay fast). */
+  entra?: EntraOptions;
 }
 
 /** The token `--sandbox` uses: the embedded sandbox accepts any bearer token. */
@@ -58,11 +62,12 @@ export class CliContext {
   #client: HdcClient | undefined;
   #sandbox: Sandbox | undefined;
   #auth: CliAuth | undefined;
+  #stopObservingBlobs: (() => void) | undefined;
 
   constructor(options: GlobalOptions, signal: AbortSignal, output?: Output) {
     this.options = options;
     this.signal = signal;
-    this.output = output ?? new Output({ json: Boolean(options.json), verbose: Boolean(options.verbose), quiet: Boolean(options.quiet) });
+    this.output = output ?? new Output({ json: Boolean(options.json), verbose: Boolean(options.verbose), quiet: Boolean(options.quiet), showSasUrls: Boolean(options.showSasUrls) });
     this.progress = new ProgressReporter(this.output);
   }
 
@@ -98,6 +103,12 @@ export class CliContext {
     } catch (error) {
       if (error instanceof SecurityError) throw new UsageError(`--base-url: ${error.message}`);
       throw error;
+    }
+    if (this.output.verbose) {
+      const { observeBlobRequests } = await import('../workflow/blob-storage.js');
+      this.#stopObservingBlobs = observeBlobRequests((event) =>
+        this.output.debug(`↔ blob ${event.method} ${event.url} → ${event.status ?? event.error} (${event.durationMs} ms)`),
+      );
     }
     return this.#client;
   }
@@ -135,6 +146,7 @@ export class CliContext {
       ...(options.seed === undefined ? {} : { seed: options.seed }),
       ...(options.failures ? { failures: options.failures } : {}),
       ...(options.token ? { token: options.token } : {}),
+      ...(options.entra ? { entra: options.entra } : {}),
     });
     this.#sandbox = sandbox;
     // Ctrl-C while Azurite was starting: stop it now rather than after a command that will never run.
@@ -177,6 +189,7 @@ export class CliContext {
   /** Ends bars and live lines and stops the embedded sandbox, if any. Idempotent. */
   async close(): Promise<void> {
     this.progress.stop();
+    this.#stopObservingBlobs?.();
     const sandbox = this.#sandbox;
     this.#sandbox = undefined;
     await sandbox?.stop();

@@ -55,9 +55,9 @@ const IO_PREFLIGHT_RULES = new Set(['file-exists', 'file-readable']);
 
 export function exitCodeFor(error: unknown): ExitCode {
   if (!(error instanceof Error)) return ExitCode.api;
-  // A package that is missing or unreadable is a local I/O problem (8), not a package the service would reject (7).
+  // A package that is missing, unreadable or not a file is a local I/O problem (8), whatever else preflight found.
   const problems = (error as { result?: { problems?: Array<{ rule?: string }> } }).result?.problems;
-  if (error.name === 'PreflightError' && problems?.length && problems.every((problem) => IO_PREFLIGHT_RULES.has(problem.rule ?? ''))) {
+  if (error.name === 'PreflightError' && problems?.some((problem) => IO_PREFLIGHT_RULES.has(problem.rule ?? ''))) {
     return ExitCode.io;
   }
   for (let proto: object | null = error; proto && proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {

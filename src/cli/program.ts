@@ -11,8 +11,10 @@ import { registerAudienceCommands } from './commands/audience.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerLoginCommands } from './commands/login.js';
+import { registerPartnerSubmissionCommands } from './commands/partner-submission.js';
 import { registerPreprodCommands } from './commands/preprod.js';
 import { registerProductCommands } from './commands/product.js';
+import { registerReferenceCommands } from './commands/reference.js';
 import { registerSandboxCommand } from './commands/sandbox.js';
 import { registerShippingLabelCommands } from './commands/shipping-label.js';
 import { registerSubmissionCommands } from './commands/submission.js';
@@ -31,7 +33,8 @@ const program = new Command('hwdash')
   .option('--sandbox', 'run against an embedded local sandbox started for this command (no account, no network)')
   .option('--sandbox-speed <factor>', 'clock speed of the embedded sandbox (sandbox seconds per real second; default 60)', parsePositiveNumber)
   .option('--json', 'print results as JSON on stdout (IDs as exact digit strings)')
-  .option('-v, --verbose', 'log every request and response on stderr (secrets redacted)')
+  .option('-v, --verbose', 'log every request and response on stderr, blob transfers included (secrets redacted)')
+  .option('--show-sas-urls', 'print download and upload URLs in results with their SAS signatures, e.g. for azcopy (they grant access for hours: keep them out of logs)')
   .addOption(new Option('-q, --quiet', 'print only results and errors').conflicts('verbose'))
   .option('--timeout <seconds>', 'timeout of each HTTP request (default 60)', parsePositiveNumber)
   .option('--create-timeout <seconds>', 'how long the service may take to create a product, submission or shipping label (default 600)', parsePositiveNumber)
@@ -65,6 +68,8 @@ registerSubmissionCommands(program);
 registerShippingLabelCommands(program);
 registerAudienceCommands(program);
 registerPreprodCommands(program);
+registerPartnerSubmissionCommands(program);
+registerReferenceCommands(program);
 registerSubmitCommand(program);
 registerDoctorCommand(program);
 registerSandboxCommand(program);

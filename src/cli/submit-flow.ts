@@ -9,7 +9,7 @@ import type { SignDriverProgressEvent } from '../workflow/progress.js';
 import type { SignDriverResult } from '../workflow/sign-driver.js';
 import type { CliContext } from './context.js';
 import { defaultProduct } from '../workflow/default-product.js';
-import { readJsonInput, validateInput } from './input.js';
+import { readJsonInput, validateInput, type WarningSink } from './input.js';
 import { labelOptionsFromFlags, type LabelFlags } from './label-options.js';
 import { toJsonText } from './output.js';
 import { waitSettings, type WaitFlags } from './wait-options.js';
@@ -46,7 +46,7 @@ export interface PackageSpec {
 
 /** Runs one package's flow on the context's (shared) client and saves the shipping label's copy next to it. */
 export async function submitPackage(context: CliContext, spec: PackageSpec, flags: SubmitFlowFlags, onProgress: (event: SignDriverProgressEvent) => void): Promise<SubmitOutput> {
-  const product = spec.productId ? undefined : await productToCreate(spec, flags);
+  const product = spec.productId ? undefined : await productToCreate(spec, flags, context.output);
   const client = await context.client();
   const { signDriver } = await import('../workflow/sign-driver.js');
   const { pollIntervalMs, timeoutMs } = waitSettings(context, flags);
@@ -73,10 +73,10 @@ export async function submitPackage(context: CliContext, spec: PackageSpec, flag
 }
 
 /** The product a package's flow creates: from its NewProduct file, or from the package's name and the signatures. */
-async function productToCreate(spec: PackageSpec, flags: SubmitFlowFlags): Promise<NewProduct> {
-  if (spec.productFile) return readJsonInput<NewProduct>(spec.productFile, 'NewProduct');
+async function productToCreate(spec: PackageSpec, flags: SubmitFlowFlags, warnings: WarningSink): Promise<NewProduct> {
+  if (spec.productFile) return readJsonInput<NewProduct>(spec.productFile, 'NewProduct', warnings);
   const body = defaultProduct(spec.package, { ...(spec.productName ? { productName: spec.productName } : {}), ...(spec.signatures ?? flags.signature ? { signatures: spec.signatures ?? flags.signature } : {}) });
-  return validateInput<NewProduct>(JSON.stringify(body), 'the product options', 'NewProduct');
+  return validateInput<NewProduct>(JSON.stringify(body), 'the product options', 'NewProduct', warnings);
 }
 
 /** The label lives in the service; a copy next to the signed package records what was published where. */

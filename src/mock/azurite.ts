@@ -31,7 +31,7 @@ export interface StartAzuriteOptions {
   host?: '127.0.0.1';
   /**
    * How long to wait for the emulator to listen before giving up.
-   * @default 20_000
+   * @default 180_000 (readiness is the log line; the bound only catches an emulator that never starts, and a busy machine can take a minute)
    */
   startTimeoutMs?: number;
   /** Aborting while starting stops the emulator and rejects; aborting later stops it. */
@@ -70,7 +70,7 @@ function azuriteBlobEntryPoint(): string {
 
 /** Starts Azurite's blob service on loopback with in-memory persistence and waits until it accepts connections. */
 export async function startAzurite(options: StartAzuriteOptions = {}): Promise<AzuriteHandle> {
-  const { port = 0, host = '127.0.0.1', startTimeoutMs = 20_000, signal } = options;
+  const { port = 0, host = '127.0.0.1', startTimeoutMs = 180_000, signal } = options;
   signal?.throwIfAborted();
   const entryPoint = azuriteBlobEntryPoint();
 

@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { mkdir, open, readFile, rmdir, stat, unlink, utimes } from 'node:fs/promises';
+import { isProcessRunning } from './process-alive.js';
 import { StateLockedError, type StateLockHolder } from './state-locked-error.js';
 
 /** A held lock. */
@@ -101,21 +102,12 @@ async function readHolder(path: string): Promise<LockRecord | null | 'gone'> {
 }
 
 async function isStale(path: string, holder: LockRecord | null): Promise<boolean> {
-  if (holder && holder.host === hostname() && !isRunning(holder.pid)) return true;
+  if (holder && holder.host === hostname() && !isProcessRunning(holder.pid)) return true;
   const info = await stat(path).catch(() => undefined);
   if (!info) return true;
   // An unreadable record gets a few seconds for its holder to finish writing it.
   const staleAfter = holder ? STALE_AFTER_MS : 5_000;
   return Date.now() - info.mtimeMs > staleAfter;
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Removes a stale lock, unless another rerun has replaced it meanwhile (checked under a short takeover lock). */

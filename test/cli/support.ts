@@ -67,7 +67,7 @@ export function runCli(args: string[], options: RunOptions = {}): Promise<CliRun
 }
 
 /** Resolves once `pattern` appears in the child's stdout or stderr. */
-export function waitForOutput(child: ChildProcessWithoutNullStreams, pattern: RegExp, timeoutMs = 20_000): Promise<string> {
+export function waitForOutput(child: ChildProcessWithoutNullStreams, pattern: RegExp, timeoutMs = 300_000): Promise<string> {
   return new Promise((resolve, reject) => {
     let seen = '';
     const timer = setTimeout(() => {

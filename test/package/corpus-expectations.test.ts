@@ -156,7 +156,7 @@ let workDir: string;
 beforeAll(async () => {
   await ensureDebianPackages('gcab');
   workDir = await mkdtemp(join(tmpdir(), 'hwdash-corpus-expectations-'));
-}, 600_000);
+});
 afterAll(async () => {
   await rm(workDir, { recursive: true, force: true });
 });

@@ -93,7 +93,7 @@ describe('the edge-case INFs, packed by gcab, through preflight and driver metad
   beforeAll(async () => {
     await ensureDebianPackages('gcab');
     workDir = await mkdtemp(join(tmpdir(), 'hwdash-driver-ver-'));
-  }, 600_000);
+  });
   afterAll(async () => {
     await rm(workDir, { recursive: true, force: true });
   });

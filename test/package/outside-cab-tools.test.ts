@@ -32,7 +32,7 @@ let temp: Awaited<ReturnType<typeof makeTempDir>>;
 beforeAll(async () => {
   await ensureDebianPackages('cabextract', 'gcab');
   temp = await makeTempDir();
-}, 600_000);
+});
 afterAll(async () => {
   await temp.remove();
 });

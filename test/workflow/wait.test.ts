@@ -343,7 +343,7 @@ describe('waitForSubmission', () => {
 
     await expect(waiting).rejects.toBe(reason);
     expect(api.polls(SUBMISSION_PATH)).toBe(1);
-  }, 5000);
+  });
 
   it('does not poll at all with an already aborted signal', async () => {
     api.script(SUBMISSION_PATH, [submission(status('scanning', 'started'))]);

@@ -56,7 +56,7 @@ product.json:
     )
     .action(
       action(async (context, file: string) => {
-        const body = await readJsonInput<NewProduct>(file, 'NewProduct');
+        const body = await readJsonInput<NewProduct>(file, 'NewProduct', context.output);
         const client = await context.client();
         const { createProduct } = await import('../../workflow/steps/product.js');
         const created = await createProduct(client, body, context.createOptions());
@@ -75,7 +75,7 @@ changes.json:
 `)
     .action(
       action(async (context, productId: string, file: string) => {
-        const changes = await readJsonInput<ProductUpdate>(file, 'ProductUpdate');
+        const changes = await readJsonInput<ProductUpdate>(file, 'ProductUpdate', context.output);
         const client = await context.client();
         await client.products.update(productId, changes, { signal: context.signal });
         const updated = await client.products.get(productId, { signal: context.signal });

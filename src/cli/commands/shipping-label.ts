@@ -23,7 +23,10 @@ export function registerShippingLabelCommands(program: Command): void {
         `hwdash shipping-label list ${IDS}`,
       ),
     );
+  for (const register of [registerList, registerGet, registerCreate, registerUpdate, registerCancel, registerWait]) register(label);
+}
 
+function registerList(label: Command): void {
   label
     .command('list')
     .description('list the shipping labels of a submission')
@@ -37,7 +40,9 @@ export function registerShippingLabelCommands(program: Command): void {
         context.output.result(labels, () => shippingLabelTable(labels));
       }),
     );
+}
 
+function registerGet(label: Command): void {
   label
     .command('get')
     .description('show a shipping label with its targeting and workflow status')
@@ -52,7 +57,9 @@ export function registerShippingLabelCommands(program: Command): void {
         context.output.result(found, () => describeShippingLabel(found));
       }),
     );
+}
 
+function registerCreate(label: Command): void {
   addLabelOptions(
     label
       .command('create')
@@ -77,7 +84,7 @@ export function registerShippingLabelCommands(program: Command): void {
         if (Boolean(flags.file) === Boolean(flags.fromMetadata)) throw new UsageError('pass exactly one of --file <label.json> and --from-metadata <driver-metadata.json>.');
         let body: NewShippingLabel;
         if (flags.file) {
-          body = await readJsonInput<NewShippingLabel>(flags.file, 'NewShippingLabel');
+          body = await readJsonInput<NewShippingLabel>(flags.file, 'NewShippingLabel', context.output);
         } else {
           if (!flags.name) throw new UsageError('--from-metadata needs a label name: add --name "<name>".');
           const metadata = await validateInput<DriverMetadataFile>(await readInputText(flags.fromMetadata!, MAX_METADATA_FILE_BYTES), flags.fromMetadata!, 'DriverMetadata');
@@ -91,7 +98,9 @@ export function registerShippingLabelCommands(program: Command): void {
         context.output.result(created, () => `created shipping label ${created.id} (${created.name ?? ''}) on submission ${submissionId}`);
       }),
     );
+}
 
+function registerUpdate(label: Command): void {
   label
     .command('update')
     .description('add or remove hardware IDs and CHIDs, replace audiences, or add a business justification (ShippingLabelUpdate JSON)')
@@ -105,14 +114,16 @@ changes.json:
 `)
     .action(
       action(async (context, productId: string, submissionId: string, shippingLabelId: string, file: string) => {
-        const changes = await readJsonInput<ShippingLabelUpdate>(file, 'ShippingLabelUpdate');
+        const changes = await readJsonInput<ShippingLabelUpdate>(file, 'ShippingLabelUpdate', context.output);
         const client = await context.client();
         await client.shippingLabels.update(productId, submissionId, shippingLabelId, changes, { signal: context.signal });
         const updated = await client.shippingLabels.get(productId, submissionId, shippingLabelId, { signal: context.signal });
         context.output.result(updated, () => `updated shipping label ${shippingLabelId}`);
       }),
     );
+}
 
+function registerCancel(label: Command): void {
   label
     .command('cancel')
     .description('cancel a shipping label (only while it is in Microsoft approval or gradual rollout)')
@@ -127,7 +138,9 @@ changes.json:
         context.output.result({ productId, submissionId, shippingLabelId, cancelled: true }, () => `asked to cancel shipping label ${shippingLabelId}; cancelling can take more than a day`);
       }),
     );
+}
 
+function registerWait(label: Command): void {
   addWaitOptions(
     label
       .command('wait')

@@ -84,10 +84,10 @@ function registerCreate(submission: Command): void {
         let body: NewSubmission;
         if (flags.file) {
           if (flags.name) throw new UsageError('pass either --file or --name, not both.');
-          body = await readJsonInput<NewSubmission>(flags.file, 'NewSubmission');
+          body = await readJsonInput<NewSubmission>(flags.file, 'NewSubmission', context.output);
         } else {
           if (!flags.name) throw new UsageError('a submission needs a name: pass --name "<name>" (or --file submission.json).');
-          body = await validateInput<NewSubmission>(JSON.stringify({ name: flags.name, type: flags.type }), 'the options', 'NewSubmission');
+          body = await validateInput<NewSubmission>(JSON.stringify({ name: flags.name, type: flags.type }), 'the options', 'NewSubmission', context.output);
         }
         const client = await context.client();
         const { createSubmission } = await import('../../workflow/steps/submission.js');
@@ -106,8 +106,8 @@ function registerUpdate(submission: Command): void {
       action(async (context, productId: string, submissionId: string, flags: { name?: string; file?: string }) => {
         if (Boolean(flags.file) === Boolean(flags.name)) throw new UsageError('pass exactly one of --name and --file.');
         const changes = flags.file
-          ? await readJsonInput<SubmissionUpdate>(flags.file, 'SubmissionUpdate')
-          : await validateInput<SubmissionUpdate>(JSON.stringify({ name: flags.name }), 'the options', 'SubmissionUpdate');
+          ? await readJsonInput<SubmissionUpdate>(flags.file, 'SubmissionUpdate', context.output)
+          : await validateInput<SubmissionUpdate>(JSON.stringify({ name: flags.name }), 'the options', 'SubmissionUpdate', context.output);
         const client = await context.client();
         await client.submissions.update(productId, submissionId, changes, { signal: context.signal });
         const updated = await client.submissions.get(productId, submissionId, { signal: context.signal });

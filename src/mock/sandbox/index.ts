@@ -14,12 +14,14 @@ import { createFaultInjector, parseFaults, type FaultSpec } from './faults.js';
 import { IdAllocator } from './ids.js';
 import { preprodRoutes } from './preprod.js';
 import { productRoutes } from './products.js';
+import { relationshipRoutes } from './relationships.js';
 import { startServer, type ResponseRecord } from './server.js';
 import { shippingLabelRoutes } from './shipping-labels.js';
 import { SandboxStore } from './store.js';
 import { submissionRoutes } from './submissions.js';
 import { loadOpenApiDocument } from '../../client/spec-document.js';
 import { createRequestValidator } from './validation.js';
+import type { EntraOptions, EntraStandIn } from './entra/index.js';
 
 export type { AzuriteHandle } from './blob-storage.js';
 export type { SandboxFailures } from './failures.js';
@@ -28,6 +30,8 @@ export { FaultSpecError } from './fault-spec-error.js';
 export type { ResponseRecord } from './server.js';
 export { SIGNATURE_MANIFEST_NAME, SANDBOX_SIGNER, type SignatureManifest } from './signer.js';
 export { SECONDS_UNTIL_SIGNED } from './submission-workflow.js';
+export type { EntraOptions, EntraStandIn, EntraApplication, FederatedCredential, EntraRequestRecord, BearerCheck } from './entra/index.js';
+export { HDC_RESOURCE, TOKEN_EXCHANGE_AUDIENCE } from './entra/constants.js';
 
 export interface SandboxOptions {
   /** Port on 127.0.0.1. @default 0 (the OS picks a free one) */
@@ -50,6 +54,11 @@ export interface SandboxOptions {
   failures?: SandboxFailures;
   /** The only bearer token accepted. @default any non-empty bearer token */
   token?: string;
+  /**
+   * Play Microsoft Entra ID too, on its own https origin (see {@link Sandbox.entra}). `true` starts an open one that
+   * signs in any client; with `applications`, only those sign in and the API accepts only its tokens. @default false
+   */
+  entra?: boolean | EntraOptions;
   /** Default page size of list operations (`next_link` paging). @default 50 */
   pageSize?: number;
   /** Wall clock in milliseconds, for tests. @default Date.now */
@@ -62,6 +71,8 @@ export interface Sandbox {
   /** `http://127.0.0.1:PORT/v2.0/my/hardware`: the base URL for clients. */
   baseUrl: string;
   azurite: AzuriteHandle;
+  /** The Entra ID stand-in, when `entra` was asked for: `AZURE_AUTHORITY_HOST` and the CA file to trust. */
+  entra?: EntraStandIn;
   /** HTTP requests received so far, faulted ones included. */
   readonly requests: number;
   /** Closes the server and its connections, waits for background work, and stops the embedded Azurite. */
@@ -81,7 +92,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const stopAzuriteOnExit = (): void => void azurite.stop();
   if (ownsAzurite) process.once('exit', stopAzuriteOnExit);
 
+  let entra: EntraStandIn | undefined;
   try {
+    if (options.entra) {
+      // Loaded only when asked for: its crypto and X.509 libraries would slow every `--sandbox` start.
+      const { startEntraStandIn } = await import('./entra/index.js');
+      entra = await startEntraStandIn(options.entra === true ? {} : options.entra, clock);
+    }
     const background = new BackgroundTasks();
     const environment: SandboxEnvironment = {
       store: new SandboxStore(),
@@ -99,11 +116,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         ...shippingLabelRoutes(environment),
         ...audienceRoutes(environment),
         ...preprodRoutes(environment),
+        ...relationshipRoutes(environment),
       ],
       validator,
       // Throttling waits scale with the clock too, so a fast demo with faults stays fast; never below the 1 s the header can say.
       retryAfterSeconds: Math.max(1, Math.round(20 / clock.speed)),
       token: options.token,
+      ...(entra ? { checkBearer: entra.checkBearer } : {}),
       nextFault: faults.length > 0 ? createFaultInjector(faults, options.seed ?? 1) : undefined,
       onResponse: options.onResponse,
     });
@@ -111,6 +130,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     return {
       baseUrl: `http://127.0.0.1:${server.port}/v2.0/my/hardware`,
       azurite,
+      ...(entra ? { entra } : {}),
       get requests() {
         return server.requests;
       },
@@ -120,6 +140,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
             await server.close();
             await background.settled();
           } finally {
+            await entra?.stop();
             if (ownsAzurite) {
               process.off('exit', stopAzuriteOnExit);
               await azurite.stop();
@@ -130,6 +151,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       },
     };
   } catch (error) {
+    await entra?.stop();
     if (ownsAzurite) {
       process.off('exit', stopAzuriteOnExit);
       await azurite.stop();

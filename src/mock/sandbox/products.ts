@@ -3,22 +3,25 @@ import type { SandboxEnvironment } from './environment.js';
 import { updateUnauthorized } from './errors.js';
 import { pageOf } from './paging.js';
 import type { RequestContext, Route } from './router.js';
+import { receiveCompletedShares } from './relationships.js';
+import { additionalAttributesValue, DEVICE_TYPES, enumValue, TEST_HARNESSES } from './request-values.js';
 import type { ProductRecord } from './store.js';
 import { submissionProgressOf } from './submissions.js';
 
+/** A create-product body as the spec allows it: nothing required, most members nullable (Microsoft's library sends null). */
 interface NewProduct {
-  productName: string;
-  testHarness: string;
-  announcementDate: string;
-  deviceType: string;
-  selectedProductTypes: Record<string, string>;
-  requestedSignatures: string[];
-  deviceMetadataIds?: string[];
-  firmwareVersion?: string;
+  productName?: string | null;
+  testHarness?: string | null;
+  announcementDate?: string;
+  deviceType?: string | null;
+  selectedProductTypes?: Record<string, string> | null;
+  requestedSignatures?: string[] | null;
+  deviceMetadataIds?: string[] | null;
+  firmwareVersion?: string | null;
   isTestSign?: boolean;
   isFlightSign?: boolean;
-  marketingNames?: string[];
-  additionalAttributes?: Record<string, unknown>;
+  marketingNames?: string[] | null;
+  additionalAttributes?: Record<string, unknown> | null;
 }
 
 interface ProductUpdate {
@@ -51,8 +54,8 @@ function productBody(environment: SandboxEnvironment, context: RequestContext, p
     announcementDate: product.announcementDate,
     ...(product.firmwareVersion === undefined ? {} : { firmwareVersion: product.firmwareVersion }),
     originType: 'author',
-    sourceProductId: '0',
-    sourcePublisherId: '0',
+    sourceProductId: product.sourceProductId ?? '0',
+    sourcePublisherId: product.sourcePublisherId ?? '0',
     isRetpolineCompiled: false,
     message: '',
   };
@@ -67,6 +70,7 @@ export function productRoutes(environment: SandboxEnvironment): Route[] {
       operationId: 'listProducts',
       body: 'none',
       handle(context) {
+        receiveCompletedShares(environment);
         const page = pageOf([...store.products.values()], context.query, environment.pageSize, `${context.apiBase}/products`);
         return { status: 200, json: { value: page.value.map((product) => productBody(environment, context, product)), links: page.links } };
       },
@@ -81,19 +85,19 @@ export function productRoutes(environment: SandboxEnvironment): Route[] {
         const product: ProductRecord = {
           id: ids.productId(),
           sharedProductId: ids.sequenceId(),
-          productName: request.productName,
+          productName: request.productName ?? '',
           // The docs' requests send `Attestation`/`HLK`; the service answers with its own lowercase values.
-          testHarness: request.testHarness.toLowerCase(),
+          testHarness: enumValue(request.testHarness, TEST_HARNESSES, 'notset'),
           announcementDate: request.announcementDate,
           deviceMetadataIds: request.deviceMetadataIds ?? [],
-          firmwareVersion: request.firmwareVersion,
-          deviceType: request.deviceType,
+          firmwareVersion: request.firmwareVersion ?? undefined,
+          deviceType: enumValue(request.deviceType, DEVICE_TYPES, 'notSet'),
           isTestSign: request.isTestSign ?? false,
           isFlightSign: request.isFlightSign ?? false,
           marketingNames: request.marketingNames ?? [],
-          selectedProductTypes: request.selectedProductTypes,
-          requestedSignatures: request.requestedSignatures,
-          additionalAttributes: request.additionalAttributes ?? {},
+          selectedProductTypes: request.selectedProductTypes ?? {},
+          requestedSignatures: request.requestedSignatures ?? [],
+          additionalAttributes: additionalAttributesValue(request.additionalAttributes),
         };
         store.products.set(product.id, product);
         return { status: 201, json: productBody(environment, context, product) };
@@ -105,6 +109,7 @@ export function productRoutes(environment: SandboxEnvironment): Route[] {
       operationId: 'getProduct',
       body: 'none',
       handle(context) {
+        receiveCompletedShares(environment);
         return { status: 200, json: productBody(environment, context, store.product(context.params.productId!)) };
       },
     },

@@ -35,6 +35,8 @@ export interface ServerOptions {
   /** Seconds a throttled client is told to wait. */
   retryAfterSeconds: number;
   token?: string;
+  /** Checks bearer tokens beyond their presence (the Entra ID stand-in's tokens, when it has apps registered). */
+  checkBearer?: (token: string) => Promise<void>;
   nextFault?: () => FaultSpec | undefined;
   onResponse?: (record: ResponseRecord) => void;
 }
@@ -97,7 +99,7 @@ async function handle(router: Router, options: ServerOptions, request: IncomingM
   try {
     const injected = fault && injectedError(fault, options.retryAfterSeconds);
     if (injected) throw injected;
-    checkAuthorization(request, options.token);
+    await checkAuthorization(request, options.token, options.checkBearer);
     const match = router.match(method, url.pathname);
     if (match.kind === 'notFound') throw new GatewayError(404, `Resource not found: ${method} ${url.pathname}`);
     if (match.kind === 'methodNotAllowed') {
@@ -175,11 +177,12 @@ function injectedError(fault: FaultSpec, retryAfterSeconds: number): GatewayErro
   }
 }
 
-function checkAuthorization(request: IncomingMessage, token: string | undefined): void {
+async function checkAuthorization(request: IncomingMessage, token: string | undefined, checkBearer: ServerOptions['checkBearer']): Promise<void> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(headerValue(request, 'authorization') ?? '');
   if (!match || (token !== undefined && match[1] !== token)) {
     throw unauthorized('Unauthorized. Access token is missing or invalid.');
   }
+  await checkBearer?.(match[1]!);
 }
 
 function isJson(contentType: string | undefined): boolean {
@@ -204,13 +207,13 @@ async function readJsonBody(request: IncomingMessage, validator: RequestValidato
   let wire: unknown;
   try {
     // Plain JSON.parse sees the wire types (IDs as numbers), which is what the request schema describes.
-    wire = JSON.parse(text);
+    wire = validator.canonicalBody(JSON.parse(text));
   } catch (error) {
     throw invalidInput(`The request body is not valid JSON: ${(error as Error).message}`);
   }
   const problems = validator.validateRequestBody(operationId, wire);
   if (problems.length > 0) throw unprocessable(problems);
-  return parseJson(text);
+  return validator.canonicalBody(parseJson(text));
 }
 
 function checkBinaryContentType(request: IncomingMessage): void {

@@ -8,6 +8,7 @@ import type { SandboxEnvironment } from './environment.js';
 import { invalidForCurrentState, invalidInput } from './errors.js';
 import { forcedShippingLabelFailure } from './failures.js';
 import { pageOf } from './paging.js';
+import { ACTIONS, coEngValue, DESTINATIONS, enumValue, withoutNulls } from './request-values.js';
 import type { RequestContext, Route } from './router.js';
 import type { HardwareIdRecord, ShippingLabelRecord, SubmissionRecord, TargetingRecord } from './store.js';
 import { submissionProgressOf, submissionUrl } from './submissions.js';
@@ -35,7 +36,7 @@ interface NewShippingLabel {
     chids?: { chid: string }[];
     restrictedToAudiences?: string[];
     inServicePublishInfo?: { flooring: string; ceiling: string };
-    coEngDriverPublishInfo?: { flooringBuildNumber: number; ceilingBuildNumber: number };
+    coEngDriverPublishInfo?: { flooringBuildNumber?: unknown; ceilingBuildNumber?: unknown } | null;
   };
 }
 
@@ -49,7 +50,7 @@ interface ShippingLabelUpdate {
   };
 }
 
-function labelProgressOf(environment: SandboxEnvironment, label: ShippingLabelRecord): ShippingLabelProgress {
+export function labelProgressOf(environment: SandboxEnvironment, label: ShippingLabelRecord): ShippingLabelProgress {
   const { clock } = environment;
   return shippingLabelProgress({
     destination: label.destination,
@@ -127,8 +128,9 @@ function checkAudiences(audiences: readonly string[], target: string): void {
 }
 
 function applyHardwareIdChanges(metadata: DriverMetadata, targeting: TargetingRecord, changes: ShippingLabelUpdate['targeting']['hardwareIds'] = []): void {
-  checkCombinations(metadata, changes.filter((change) => change.action === 'add'), 'targeting.hardwareIds');
-  for (const { action, ...key } of changes) {
+  checkCombinations(metadata, changes.filter((change) => enumValue(change.action, ACTIONS, 'add') === 'add'), 'targeting.hardwareIds');
+  for (const { action: sent, ...key } of changes) {
+    const action = enumValue(sent, ACTIONS, 'add');
     const existing = targeting.hardwareIds.find((entry) => sameHardwareId(entry, key));
     if (action === 'add') {
       if (!existing) targeting.hardwareIds.push({ ...key, pending: 'add' });
@@ -144,7 +146,8 @@ function applyHardwareIdChanges(metadata: DriverMetadata, targeting: TargetingRe
 }
 
 function applyChidChanges(targeting: TargetingRecord, changes: ShippingLabelUpdate['targeting']['chids'] = []): void {
-  for (const { action, chid } of changes) {
+  for (const { action: sent, chid } of changes) {
+    const action = enumValue(sent, ACTIONS, 'add');
     const existing = targeting.chids.find((entry) => entry.chid.toLowerCase() === chid.toLowerCase());
     if (action === 'add') {
       if (!existing) targeting.chids.push({ chid, pending: 'add' });
@@ -191,6 +194,8 @@ export function shippingLabelRoutes(environment: SandboxEnvironment): Route[] {
       handle(context) {
         const submission = store.submission(context.params.productId!, context.params.submissionId!);
         const request = context.body as NewShippingLabel;
+        // The service binds the destination in any case; a missing one is notSet.
+        request.destination = enumValue(request.destination, DESTINATIONS, 'notSet');
         if (request.destination === 'notSet') {
           throw invalidInput('A shipping label needs a destination.', [
             { target: 'destination', message: 'Use windowsUpdate to publish the driver or anotherPartner to share it.' },
@@ -217,14 +222,14 @@ export function shippingLabelRoutes(environment: SandboxEnvironment): Route[] {
           submissionId: submission.id,
           name: request.name,
           destination: request.destination,
-          publishingSpecifications: request.publishingSpecifications,
-          recipientSpecifications: request.recipientSpecifications,
+          publishingSpecifications: withoutNulls(request.publishingSpecifications),
+          recipientSpecifications: withoutNulls(request.recipientSpecifications),
           targeting: {
             hardwareIds: hardwareIds.map(({ bundleId, infId, operatingSystemCode, pnpString }) => ({ bundleId, infId, operatingSystemCode, pnpString, pending: 'add' })),
             chids: chids.map(({ chid }) => ({ chid, pending: 'add' })),
             restrictedToAudiences: request.targeting?.restrictedToAudiences ?? [],
             inServicePublishInfo: request.targeting?.inServicePublishInfo,
-            coEngDriverPublishInfo: request.targeting?.coEngDriverPublishInfo,
+            coEngDriverPublishInfo: coEngValue(request.targeting?.coEngDriverPublishInfo),
           },
           runStartedAt: clock.now(),
           failure: forcedShippingLabelFailure(environment.failures),

@@ -23,6 +23,9 @@ export interface ProductRecord {
   selectedProductTypes: Record<string, string>;
   requestedSignatures: string[];
   additionalAttributes: Record<string, unknown>;
+  /** For a product another partner shared with this account: the partner's product and publisher IDs. */
+  sourceProductId?: string;
+  sourcePublisherId?: string;
 }
 
 /** What examining the uploaded package produced; set once, when ingestion has run. */
@@ -104,8 +107,16 @@ export interface PreprodPackageRecord {
   signing?: { asset: PreprodAssetRecord } | { error: string };
 }
 
+/** A submission shared with this account, as the relationships endpoint translates it: this account's IDs for it. */
+export interface RelationshipRecord {
+  productId: string;
+  submissionId: string;
+}
+
 export class SandboxStore {
   readonly products = new Map<string, ProductRecord>();
+  /** Keyed by `publisherId/productId/submissionId` of the sharing partner. */
+  readonly relationships = new Map<string, RelationshipRecord>();
   readonly submissions = new Map<string, SubmissionRecord>();
   readonly shippingLabels = new Map<string, ShippingLabelRecord>();
   readonly preprodPackages = new Map<string, PreprodPackageRecord>();

@@ -8,12 +8,13 @@ import { invalidForCurrentState, updateUnauthorized } from './errors.js';
 import { newGuid } from './ids.js';
 import { ingestSubmission } from './ingestion.js';
 import { pageOf, type Link } from './paging.js';
+import { enumValue, SUBMISSION_TYPES } from './request-values.js';
 import type { RequestContext, Route } from './router.js';
 import type { SubmissionRecord } from './store.js';
 import { submissionProgress, type SubmissionProgress } from './submission-workflow.js';
 
-/** Seller ID in certification report URLs (the docs' example seller). */
-const SELLER_ID = '29963920';
+/** The sandbox account's seller ID: in certification report URLs (the docs' example seller) and as the publisher of what it shares. */
+export const SELLER_ID = '29963920';
 
 export function submissionProgressOf(environment: SandboxEnvironment, submission: SubmissionRecord): SubmissionProgress {
   const seconds = submission.committedAt === undefined ? undefined : environment.clock.secondsSince(submission.committedAt);
@@ -51,7 +52,7 @@ async function downloadItems(environment: SandboxEnvironment, submission: Submis
 }
 
 /** The submission as the service sends it; `full` adds downloads (get and create), which list items lack. */
-async function submissionBody(environment: SandboxEnvironment, context: RequestContext, submission: SubmissionRecord, full: boolean): Promise<Record<string, unknown>> {
+export async function submissionBody(environment: SandboxEnvironment, context: RequestContext, submission: SubmissionRecord, full: boolean): Promise<Record<string, unknown>> {
   const progress = submissionProgressOf(environment, submission);
   const url = submissionUrl(context, submission);
   const links: Link[] = [
@@ -96,7 +97,10 @@ export function submissionRoutes(environment: SandboxEnvironment): Route[] {
       async handle(context) {
         const productId = context.params.productId!;
         store.product(productId);
-        const { name, type } = context.body as { name: string; type: 'initial' | 'derived' };
+        const body = context.body as { name?: string | null; type?: string | null };
+        const name = body.name ?? '';
+        // Sent in any case (P4VFS sends `Initial`); a missing type is the first member of the service's enum.
+        const type = enumValue(body.type, SUBMISSION_TYPES, 'initial');
         const initial = store.initialSubmissionOf(productId);
         if (type === 'initial' && initial) throw invalidForCurrentState('Initial submission already exists');
         if (type === 'derived' && !initial) throw invalidForCurrentState("Can't create derived submission since no initial submission created");
