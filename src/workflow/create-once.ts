@@ -10,6 +10,7 @@
  */
 import { HdcError } from '../client/errors/hdc-error.js';
 import { InvalidStateError } from '../client/errors/invalid-state-error.js';
+import { restate } from '../client/errors/restate.js';
 import { sleep as abortableSleep } from '../client/pipeline/pipeline.js';
 import { isAmbiguousFailure } from '../client/pipeline/retry.js';
 import type { Int64Id } from '../client/ids.js';
@@ -105,7 +106,7 @@ export async function createOnce<T extends { id: Int64Id }>(spec: CreateOnceSpec
       return { id: found, found: true };
     }
     await intents.save(undefined);
-    throw notCreated(error as HdcError, spec.what, spec.name);
+    throw restate(error, `${error.message}. The ${spec.what} "${spec.name}" was not created (looked up after the answer was lost); run the same command again to create it.`);
   }
   return { id: created.id, created };
 }
@@ -144,16 +145,4 @@ async function idsNamed<T extends { id: Int64Id }>(spec: CreateOnceSpec<T>, name
 
 function now<T extends { id: Int64Id }>(spec: CreateOnceSpec<T>): number {
   return spec.now?.() ?? Date.now();
-}
-
-/** The lost-answer error, restated with the lookup's verdict (same class, so exit codes and `instanceof` hold). */
-function notCreated(error: HdcError, what: string, name: string): HdcError {
-  const Kind = error.constructor as typeof HdcError;
-  return new Kind(`${error.message}. The ${what} "${name}" was not created (looked up after the answer was lost); run the same command again to create it.`, {
-    status: error.status,
-    code: error.code,
-    requestId: error.requestId,
-    ...(error.request ? { request: error.request } : {}),
-    cause: error,
-  });
 }

@@ -1,5 +1,6 @@
 import { HdcError } from '../errors/hdc-error.js';
 import { InvalidStateError } from '../errors/invalid-state-error.js';
+import { restate } from '../errors/restate.js';
 import { isAmbiguousFailure } from '../pipeline/retry.js';
 import { isCommitPending, isCommitted } from '../vocabulary.js';
 
@@ -71,19 +72,4 @@ export async function commitSubmission(steps: {
     }
     // Verified still pending: the failed request did not commit, so sending one more is not blind.
   }
-}
-
-/** The same kind of error (so `instanceof` checks still hold) with a message that says what the read found. */
-function restate(error: HdcError, message: string, cause: unknown): HdcError {
-  const Kind = error.constructor as typeof HdcError;
-  return new Kind(message, {
-    status: error.status,
-    code: error.code,
-    validationErrors: error.validationErrors,
-    requestId: error.requestId,
-    correlationId: error.correlationId,
-    ...(error.request ? { request: error.request } : {}),
-    ...(error.response ? { response: error.response } : {}),
-    cause,
-  });
 }
