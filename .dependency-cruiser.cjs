@@ -38,6 +38,20 @@ module.exports = {
       to: { path: [layer('workflow'), layer('cli'), layer('action')] },
     },
     {
+      name: 'action-is-a-top',
+      comment: 'The GitHub Action drives the workflow on the client, beside the CLI: it uses neither the CLI nor the mock.',
+      severity: 'error',
+      from: { path: layer('action') },
+      to: { path: [layer('cli'), layer('mock')] },
+    },
+    {
+      name: 'nothing-uses-the-action',
+      comment: 'The action is an entry point (its bundle); no other code imports it.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: layer('action') },
+      to: { path: layer('action') },
+    },
+    {
       name: 'src-uses-no-tests',
       comment: 'Shipped code never imports test support, scripts or benchmarks.',
       severity: 'error',

@@ -11,11 +11,11 @@ import { createPathSerializer } from './ids.js';
 import { stringifyJson } from './json/lossless.js';
 import { DEFAULT_BASE_URL, type HdcClientOptions } from './options.js';
 import { bearerTokenPolicy } from './pipeline/bearer-token.js';
-import { createPipeline, isSecureTransport } from './pipeline/pipeline.js';
+import { createPipeline, isSecureTransport, type Policy } from './pipeline/pipeline.js';
 import { requestHeadersPolicy } from './pipeline/request-headers.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, errorOf, ParsedJsonResponse, responseBodyPolicy } from './pipeline/response-body.js';
 import { rateLimitGatePolicy } from './pipeline/rate-limit-gate.js';
-import { RETRY_DEFAULTS, retryPolicy } from './pipeline/retry.js';
+import { RETRY_DEFAULTS, retryPolicy, type RetryHooks, type RetryOptions } from './pipeline/retry.js';
 import { timeoutPolicy } from './pipeline/timeout.js';
 import { createTransport } from './pipeline/transport.js';
 import { createResources, type HdcResources } from './resources/index.js';
@@ -97,17 +97,7 @@ export function createHdcClient(options: HdcClientOptions = {}): HdcClient {
     [
       requestHeadersPolicy({ correlationId, userAgent }),
       retryPolicy(retry, { sleep, random, onRetry }),
-      // One rate-limit budget for all calls of this client: a 429 holds them all (batch signing shares one client).
-      // Without retries the caller handles throttling itself, and a hold it cannot see would only get in its way.
-      ...((retry.maxRetries ?? RETRY_DEFAULTS.maxRetries) > 0
-        ? [
-            rateLimitGatePolicy({
-              defaultHoldMs: retry.initialDelayMs ?? RETRY_DEFAULTS.initialDelayMs,
-              maxHoldMs: retry.maxRetryAfterMs ?? RETRY_DEFAULTS.maxRetryAfterMs,
-              ...(sleep ? { sleep } : {}),
-            }),
-          ]
-        : []),
+      ...rateLimitBudget(retry, sleep),
       bearerTokenPolicy({ apiOrigin: baseUrl.origin, tokens }),
       timeoutPolicy(checkTimeout(options.timeoutMs ?? 60_000)),
       responseBodyPolicy({ maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, correlationId }),
@@ -165,6 +155,21 @@ export function createHdcClient(options: HdcClientOptions = {}): HdcClient {
     correlationId,
     send: sendAny,
   };
+}
+
+/**
+ * One rate-limit budget for all calls of a client: a 429 holds them all (batch signing shares one client). Without
+ * retries the caller handles throttling itself, and a hold it cannot see would only get in its way.
+ */
+function rateLimitBudget(retry: RetryOptions, sleep: RetryHooks['sleep']): Policy[] {
+  if ((retry.maxRetries ?? RETRY_DEFAULTS.maxRetries) === 0) return [];
+  return [
+    rateLimitGatePolicy({
+      defaultHoldMs: retry.initialDelayMs ?? RETRY_DEFAULTS.initialDelayMs,
+      maxHoldMs: retry.maxRetryAfterMs ?? RETRY_DEFAULTS.maxRetryAfterMs,
+      ...(sleep ? { sleep } : {}),
+    }),
+  ];
 }
 
 /**

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { createHdcClient } from '../../src/client/index.js';
 import { startSandbox, type Sandbox } from '../../src/mock/sandbox/index.js';
-import type { BatchOutput } from '../../src/cli/commands/submit.js';
+import type { BatchOutput } from '../../src/cli/batch/batch-summary.js';
 import { buildExamplePackage } from '../../scripts/build-example-package.js';
 import { resourceCensus } from '../support/resource-census.js';
 import { assertBuilt, runCli, TOKEN } from './support.js';

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import yauzl from 'yauzl';
 import { SIGNATURE_MANIFEST_NAME, startSandbox, type Sandbox } from '../../src/mock/sandbox/index.js';
 import { buildExamplePackage } from '../../scripts/build-example-package.js';
-import type { SubmitOutput } from '../../src/cli/commands/submit.js';
+import type { SubmitOutput } from '../../src/cli/submit-flow.js';
 import { assertBuilt, cleanEnv, CLI, finished, runCli, startCli, TOKEN, waitForOutput } from './support.js';
 
 function zipEntries(path: string): Promise<string[]> {

@@ -9,8 +9,6 @@ import type { PackageSpec, SubmitFlowFlags } from '../submit-flow.js';
 import { UsageError } from '../usage-error.js';
 import { addWaitOptions, type WaitFlags } from '../wait-options.js';
 
-export type { SubmitOutput } from '../submit-flow.js';
-export type { BatchOutput } from '../batch/batch-summary.js';
 
 /** How many packages a batch signs at once unless told otherwise. */
 const DEFAULT_CONCURRENCY = 4;
