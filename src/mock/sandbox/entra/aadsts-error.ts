@@ -5,7 +5,17 @@
  */
 import { randomUUID } from 'node:crypto';
 
-export type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'invalid_scope' | 'invalid_resource' | 'unauthorized_client' | 'unsupported_grant_type';
+export type OAuthErrorCode =
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'invalid_scope'
+  | 'invalid_resource'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  // The device code grant's answers while a person has not finished (RFC 8628 3.5).
+  | 'authorization_pending'
+  | 'expired_token';
 
 export interface AadstsBody {
   error: OAuthErrorCode;

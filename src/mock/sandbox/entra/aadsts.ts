@@ -169,3 +169,19 @@ export function moreThanOneResource(scope: string): AadstsError {
 export function postRequired(): AadstsError {
   return new AadstsError(400, 'invalid_request', 900561, 'The endpoint only accepts POST requests. Received a GET request.');
 }
+
+export function authorizationPending(): AadstsError {
+  return new AadstsError(400, 'authorization_pending', 70016, 'OAuth 2.0 device flow error. Authorization is pending. Continue polling.');
+}
+
+export function deviceCodeExpired(): AadstsError {
+  return new AadstsError(400, 'expired_token', 70020, "The provided value for the input parameter 'device_code' is not valid. This device code has expired.");
+}
+
+export function deviceCodeUnknown(): AadstsError {
+  return new AadstsError(400, 'invalid_grant', 70019, 'Verification code expired.');
+}
+
+export function refreshTokenInvalid(): AadstsError {
+  return new AadstsError(400, 'invalid_grant', 9002313, 'Invalid request. Request is malformed or invalid.');
+}

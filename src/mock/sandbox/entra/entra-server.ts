@@ -13,6 +13,7 @@ import { missingParameter, postRequired } from './aadsts.js';
 import { instanceDiscovery, openIdConfigurationV1, openIdConfigurationV2 } from './discovery.js';
 import type { EntraDirectory } from './directory.js';
 import type { SigningKey } from './signing-key.js';
+import type { PersonSignIn } from './person-sign-in.js';
 import type { EndpointVersion, TokenService } from './token-endpoint.js';
 
 /** One request the stand-in answered. */
@@ -29,6 +30,7 @@ export interface EntraRequestRecord {
 export interface EntraServerOptions {
   tls: { cert: string; key: string };
   directory: EntraDirectory;
+  personSignIn: PersonSignIn;
   key: SigningKey;
   tokens: TokenService;
 }
@@ -43,6 +45,7 @@ export interface EntraServer {
 const MAX_FORM_BYTES = 64 * 1024;
 const TENANT_PATH = /^\/([^/]+)\/(?:(v2\.0)\/)?\.well-known\/openid-configuration$/i;
 const TOKEN_PATH = /^\/([^/]+)\/oauth2\/(?:(v2\.0)\/)?token$/i;
+const DEVICE_CODE_PATH = /^\/([^/]+)\/oauth2\/(?:v2\.0\/)?devicecode$/i;
 const KEYS_PATH = /^\/[^/]+\/discovery\/(?:v2\.0\/)?keys$/i;
 const INSTANCE_PATH = /^\/common\/discovery\/instance$/i;
 
@@ -90,6 +93,13 @@ async function answer(request: IncomingMessage, origin: string, options: EntraSe
       const json = await options.tokens.issue({ version, tenant, form, authorization: request.headers.authorization, origin });
       return { status: 200, json, grantType: form.get('grant_type') ?? undefined };
     }
+    const deviceCode = DEVICE_CODE_PATH.exec(url.pathname);
+    if (deviceCode) {
+      if (method !== 'POST') throw postRequired();
+      const tenant = options.directory.tenant(decodeURIComponent(deviceCode[1]!));
+      return { status: 200, json: options.personSignIn.startDeviceCode(await readForm(request), tenant, origin) };
+    }
+    if (url.pathname === '/devicelogin') return deviceLogin(request, url, options.personSignIn);
     if (method !== 'GET') return notFound();
     const configuration = TENANT_PATH.exec(url.pathname);
     if (configuration) {
@@ -103,6 +113,20 @@ async function answer(request: IncomingMessage, origin: string, options: EntraSe
     if (error instanceof AadstsError) return { status: error.status, json: error.toBody(origin, correlationId) };
     throw error;
   }
+}
+
+/**
+ * The verification page a person opens to enter the user code (microsoft.com/devicelogin for real). The stand-in has
+ * no passwords: entering the code (`user_code`, and optionally `username`, by GET query or POST form) is the sign-in.
+ */
+async function deviceLogin(request: IncomingMessage, url: URL, personSignIn: PersonSignIn): Promise<Answer> {
+  const fields = request.method === 'POST' ? await readForm(request) : url.searchParams;
+  const userCode = fields.get('user_code') ?? '';
+  const username = fields.get('username') || undefined;
+  if (!personSignIn.approve(userCode, username)) {
+    return { status: 400, json: { error: 'invalid_request', error_description: 'That code is not valid or has expired. Check the code and try again.' } };
+  }
+  return { status: 200, json: { signedIn: true, message: 'You have signed in. You may now close this window.' } };
 }
 
 function notFound(): Answer {

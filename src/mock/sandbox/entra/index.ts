@@ -8,6 +8,7 @@ import type { SandboxClock } from '../clock.js';
 import { EntraDirectory, type EntraApplication } from './directory.js';
 import { startEntraServer, type EntraRequestRecord } from './entra-server.js';
 import { IssuerKeys } from './issuer-keys.js';
+import { PersonSignIn } from './person-sign-in.js';
 import { SigningKey } from './signing-key.js';
 import { createStandInTls } from './tls.js';
 import { TokenService } from './token-endpoint.js';
@@ -55,8 +56,10 @@ export async function startEntraStandIn(options: EntraOptions, clock: SandboxClo
   const directory = new EntraDirectory(options);
   const [tls, key] = await Promise.all([createStandInTls(), SigningKey.generate()]);
   try {
-    const tokens = new TokenService({ directory, key, issuerKeys: new IssuerKeys(), clock, tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3599 });
-    const server = await startEntraServer(options.port ?? 0, { tls, directory, key, tokens });
+    const tokenLifetimeSeconds = options.tokenLifetimeSeconds ?? 3599;
+    const personSignIn = new PersonSignIn({ directory, key, clock, tokenLifetimeSeconds });
+    const tokens = new TokenService({ directory, key, issuerKeys: new IssuerKeys(), clock, tokenLifetimeSeconds, personSignIn });
+    const server = await startEntraServer(options.port ?? 0, { tls, directory, key, tokens, personSignIn });
     let stopping: Promise<void> | undefined;
     return {
       authorityHost: server.origin,

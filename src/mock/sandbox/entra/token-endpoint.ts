@@ -20,6 +20,7 @@ import {
 import { verifyClientAssertion } from './client-assertion.js';
 import type { DirectoryApplication, EntraDirectory, Tenant } from './directory.js';
 import type { IssuerKeys } from './issuer-keys.js';
+import type { PersonSignIn } from './person-sign-in.js';
 import type { SigningKey } from './signing-key.js';
 import { HDC_RESOURCE } from './constants.js';
 
@@ -42,6 +43,8 @@ export interface TokenServiceOptions {
   clock: SandboxClock;
   /** Access-token lifetime in sandbox seconds. */
   tokenLifetimeSeconds: number;
+  /** The device code and refresh token grants of a person's sign-in. */
+  personSignIn: PersonSignIn;
 }
 
 export interface TokenRequest {
@@ -57,12 +60,13 @@ export interface TokenRequest {
 export class TokenService {
   constructor(private readonly options: TokenServiceOptions) {}
 
-  /**
-   * Grants by `grant_type`. Only the app-only grant is played today; a person's sign-in (`hwdash login`: the device
-   * code grant, `urn:ietf:params:oauth:grant-type:device_code`, with a `/devicecode` endpoint) goes in here.
-   */
+  /** Grants by `grant_type`: the app-only grant, and a person's (device code, then refresh tokens). */
   readonly #grants: Record<string, (request: TokenRequest) => Promise<Record<string, unknown>>> = {
     client_credentials: (request) => this.clientCredentials(request),
+    // A person's sign-in (`hwdash login`): MSAL sends the short name, RFC 8628 the URN; Entra ID takes both.
+    device_code: (request) => this.options.personSignIn.redeemDeviceCode(request.form, request.tenant, request.origin),
+    'urn:ietf:params:oauth:grant-type:device_code': (request) => this.options.personSignIn.redeemDeviceCode(request.form, request.tenant, request.origin),
+    refresh_token: (request) => this.options.personSignIn.redeemRefreshToken(request.form, request.tenant, request.origin),
   };
 
   async issue(request: TokenRequest): Promise<Record<string, unknown>> {
