@@ -5,7 +5,7 @@
  * refresh token), the API accepting only tokens the stand-in issued; `hwdash logout` forgets the sign-in.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
@@ -97,3 +97,28 @@ describe('hwdash login --device-code', () => {
     expect(run.stderr).toContain('profile "default" has no signed-in account; run `hwdash login --profile default`.');
   });
 });
+
+describe('hwdash login --browser', () => {
+  it('opens the sign-in page in the browser (a fake one: $BROWSER follows the redirect back to the CLI) and keeps the sign-in', async () => {
+    const browser = join(dir, 'fake-browser.sh');
+    const visited = join(dir, 'visited.txt');
+    // What a browser does with the page: load it (the stand-in signs the person in at once) and follow the redirect to
+    // the CLI's loopback address, which receives the code.
+    await writeFile(browser, `#!/bin/sh\necho "$1" >> "${visited}"\nexec curl -sS -L --cacert "${sandbox.entra!.caCertificatePath}" -o /dev/null "$1&login_hint=browser.user%40contoso.com"\n`);
+    await chmod(browser, 0o755);
+    const browserEnv = { ...env, XDG_CONFIG_HOME: join(dir, 'browser-config'), BROWSER: browser };
+    const run = await runCli(['--profile', 'desk', '--base-url', sandbox.baseUrl, 'login', '--browser', '--tenant-id', TENANT_ID, '--client-id', CLIENT_ID, '--authority-host', sandbox.entra!.authorityHost], { env: browserEnv });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`signed in as browser.user@contoso.com (tenant ${TENANT_ID}); profile "desk" saved`);
+    const page = new URL(readFileSync(visited, 'utf8').trim());
+    expect(page.origin + page.pathname).toBe(`${sandbox.entra!.authorityHost}/${TENANT_ID}/oauth2/v2.0/authorize`);
+    expect(page.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(grants()).toContain('authorization_code 200');
+
+    const list = await runCli(['--profile', 'desk', 'product', 'list', '--json'], { env: browserEnv });
+    expect(list.code).toBe(0);
+    const config = JSON.parse(readFileSync(join(dir, 'browser-config', 'hwdash', 'config.json'), 'utf8')) as { profiles: Record<string, unknown> };
+    expect(config.profiles.desk).toMatchObject({ credential: 'browser', tenantId: TENANT_ID, clientId: CLIENT_ID });
+  });
+});
+

@@ -185,3 +185,7 @@ export function deviceCodeUnknown(): AadstsError {
 export function refreshTokenInvalid(): AadstsError {
   return new AadstsError(400, 'invalid_grant', 9002313, 'Invalid request. Request is malformed or invalid.');
 }
+
+export function authorizationCodeInvalid(): AadstsError {
+  return new AadstsError(400, 'invalid_grant', 70008, 'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.');
+}

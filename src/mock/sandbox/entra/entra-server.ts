@@ -46,10 +46,11 @@ const MAX_FORM_BYTES = 64 * 1024;
 const TENANT_PATH = /^\/([^/]+)\/(?:(v2\.0)\/)?\.well-known\/openid-configuration$/i;
 const TOKEN_PATH = /^\/([^/]+)\/oauth2\/(?:(v2\.0)\/)?token$/i;
 const DEVICE_CODE_PATH = /^\/([^/]+)\/oauth2\/(?:v2\.0\/)?devicecode$/i;
+const AUTHORIZE_PATH = /^\/([^/]+)\/oauth2\/v2\.0\/authorize$/i;
 const KEYS_PATH = /^\/[^/]+\/discovery\/(?:v2\.0\/)?keys$/i;
 const INSTANCE_PATH = /^\/common\/discovery\/instance$/i;
 
-type Answer = { status: number; json: unknown; grantType?: string };
+type Answer = { status: number; json: unknown; grantType?: string; location?: string };
 
 export async function startEntraServer(port: number, options: EntraServerOptions): Promise<EntraServer> {
   const requests: EntraRequestRecord[] = [];
@@ -101,6 +102,11 @@ async function answer(request: IncomingMessage, origin: string, options: EntraSe
     }
     if (url.pathname === '/devicelogin') return deviceLogin(request, url, options.personSignIn);
     if (method !== 'GET') return notFound();
+    const authorize = AUTHORIZE_PATH.exec(url.pathname);
+    if (authorize) {
+      const tenant = options.directory.tenant(decodeURIComponent(authorize[1]!));
+      return { status: 302, json: {}, location: options.personSignIn.authorize(url.searchParams, tenant) };
+    }
     const configuration = TENANT_PATH.exec(url.pathname);
     if (configuration) {
       const tenant = options.directory.tenant(decodeURIComponent(configuration[1]!));
@@ -164,6 +170,7 @@ function send(request: IncomingMessage, response: ServerResponse, result: Answer
     Pragma: 'no-cache',
     'x-ms-request-id': randomUUID(),
     ...(body.correlation_id ? { 'client-request-id': body.correlation_id } : {}),
+    ...(result.location ? { Location: result.location } : {}),
   });
   response.end(text);
 }

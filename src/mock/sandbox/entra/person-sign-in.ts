@@ -4,11 +4,13 @@
  * (`/devicelogin` here, where entering it is the whole sign-in: the stand-in has no passwords), and the client's polls
  * of the token endpoint get `authorization_pending` until then, and tokens after: an access token for the resource,
  * an ID token and `client_info` (from which MSAL names the account in its cache), and a refresh token, which the
- * `refresh_token` grant redeems for new tokens on a later run.
+ * `refresh_token` grant redeems for new tokens on a later run. The browser sign-in (`hwdash login`) is the
+ * authorization code grant with PKCE: the authorize page signs the person in at once and sends the browser back to the
+ * app's loopback redirect URI with a code.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { SandboxClock } from '../clock.js';
-import { authorizationPending, deviceCodeExpired, deviceCodeUnknown, missingParameter, refreshTokenInvalid } from './aadsts.js';
+import { authorizationCodeInvalid, authorizationPending, deviceCodeExpired, deviceCodeUnknown, missingParameter, refreshTokenInvalid } from './aadsts.js';
 import { HDC_RESOURCE } from './constants.js';
 import { derivedGuid, type EntraDirectory, type Tenant } from './directory.js';
 import type { SigningKey } from './signing-key.js';
@@ -36,6 +38,14 @@ interface Grant {
   scope: string;
   tenant: Tenant;
   username: string;
+  /** The authorization request's nonce, which the ID token must carry back (OpenID Connect). */
+  nonce?: string;
+}
+
+interface PendingAuthorizationCode extends Grant {
+  redirectUri: string;
+  codeChallenge: string;
+  expiresAt: number;
 }
 
 export interface PersonSignInOptions {
@@ -48,6 +58,7 @@ export interface PersonSignInOptions {
 export class PersonSignIn {
   readonly #byDeviceCode = new Map<string, PendingDeviceCode>();
   readonly #refreshTokens = new Map<string, Grant>();
+  readonly #byAuthorizationCode = new Map<string, PendingAuthorizationCode>();
 
   constructor(private readonly options: PersonSignInOptions) {}
 
@@ -99,6 +110,55 @@ export class PersonSignIn {
     return this.#tokens({ clientId: pending.clientId, scope: pending.scope, tenant, username: pending.username }, origin);
   }
 
+  /**
+   * `GET /{tenant}/oauth2/v2.0/authorize` of the browser sign-in (authorization code with PKCE, as MSAL sends it): the
+   * person (`login_hint`, else {@link DEFAULT_USERNAME}) signs in at once, and the browser is sent back to the app's
+   * loopback `redirect_uri` with a code. Returns that redirect.
+   */
+  authorize(query: URLSearchParams, tenant: Tenant): string {
+    const clientId = query.get('client_id');
+    if (!clientId) throw missingParameter('client_id');
+    this.options.directory.application(clientId, tenant);
+    const redirectUri = query.get('redirect_uri') ?? '';
+    // A sandbox sends codes to the machine it runs on only.
+    if (!/^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?(\/|$)/.test(redirectUri)) throw missingParameter('redirect_uri');
+    const codeChallenge = query.get('code_challenge') ?? '';
+    if (!codeChallenge || (query.get('code_challenge_method') ?? 'plain') !== 'S256') throw missingParameter('code_challenge');
+    const code = randomBytes(32).toString('base64url');
+    const nonce = query.get('nonce') ?? undefined;
+    this.#byAuthorizationCode.set(code, {
+      clientId,
+      scope: query.get('scope') ?? '',
+      tenant,
+      username: query.get('login_hint') || DEFAULT_USERNAME,
+      ...(nonce ? { nonce } : {}),
+      redirectUri,
+      codeChallenge,
+      expiresAt: Date.now() + 600_000,
+    });
+    const back = new URL(redirectUri);
+    back.searchParams.set('code', code);
+    const state = query.get('state');
+    if (state) back.searchParams.set('state', state);
+    return back.toString();
+  }
+
+  /** The `authorization_code` grant: the code once, for the same app and redirect URI, with the PKCE verifier. */
+  async redeemAuthorizationCode(form: URLSearchParams, tenant: Tenant, origin: string): Promise<Record<string, unknown>> {
+    const code = form.get('code');
+    if (!code) throw missingParameter('code');
+    const pending = this.#byAuthorizationCode.get(code);
+    this.#byAuthorizationCode.delete(code);
+    const verifier = form.get('code_verifier') ?? '';
+    const challenge = createHash('sha256').update(verifier).digest('base64url');
+    if (!pending || pending.expiresAt <= Date.now() || pending.tenant.id !== tenant.id || pending.clientId.toLowerCase() !== (form.get('client_id') ?? '').toLowerCase()) {
+      throw authorizationCodeInvalid();
+    }
+    if (pending.redirectUri !== form.get('redirect_uri') || challenge !== pending.codeChallenge) throw authorizationCodeInvalid();
+    const { redirectUri: _uri, codeChallenge: _challenge, expiresAt: _expiry, ...grant } = pending;
+    return this.#tokens(grant, origin);
+  }
+
   /** The `refresh_token` grant: new tokens for the same person, app and resource; the old refresh token stays valid. */
   async redeemRefreshToken(form: URLSearchParams, tenant: Tenant, origin: string): Promise<Record<string, unknown>> {
     const refreshToken = form.get('refresh_token');
@@ -130,9 +190,18 @@ export class PersonSignIn {
       uti: randomUUID().replace(/-/g, ''),
       ver: '1.0',
     });
-    const idToken = await key.sign({ ...common, aud: grant.clientId, iss: `${origin}/${grant.tenant.id}/v2.0`, sub: userId, preferred_username: grant.username, ver: '2.0' });
+    const idToken = await key.sign({
+      ...common,
+      aud: grant.clientId,
+      iss: `${origin}/${grant.tenant.id}/v2.0`,
+      sub: userId,
+      preferred_username: grant.username,
+      ver: '2.0',
+      ...(grant.nonce ? { nonce: grant.nonce } : {}),
+    });
     const refreshToken = randomBytes(48).toString('base64url');
-    this.#refreshTokens.set(refreshToken, grant);
+    const { nonce: _nonce, ...kept } = grant;
+    this.#refreshTokens.set(refreshToken, kept);
     return {
       token_type: 'Bearer',
       scope: grant.scope,

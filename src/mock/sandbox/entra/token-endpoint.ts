@@ -60,13 +60,14 @@ export interface TokenRequest {
 export class TokenService {
   constructor(private readonly options: TokenServiceOptions) {}
 
-  /** Grants by `grant_type`: the app-only grant, and a person's (device code, then refresh tokens). */
+  /** Grants by `grant_type`: the app-only grant, and a person's (device code or browser, then refresh tokens). */
   readonly #grants: Record<string, (request: TokenRequest) => Promise<Record<string, unknown>>> = {
     client_credentials: (request) => this.clientCredentials(request),
     // A person's sign-in (`hwdash login`): MSAL sends the short name, RFC 8628 the URN; Entra ID takes both.
     device_code: (request) => this.options.personSignIn.redeemDeviceCode(request.form, request.tenant, request.origin),
     'urn:ietf:params:oauth:grant-type:device_code': (request) => this.options.personSignIn.redeemDeviceCode(request.form, request.tenant, request.origin),
     refresh_token: (request) => this.options.personSignIn.redeemRefreshToken(request.form, request.tenant, request.origin),
+    authorization_code: (request) => this.options.personSignIn.redeemAuthorizationCode(request.form, request.tenant, request.origin),
   };
 
   async issue(request: TokenRequest): Promise<Record<string, unknown>> {
