@@ -27,7 +27,12 @@ export function registerSandboxCommand(program: Command): void {
     .description('run the local Hardware Dev Center sandbox (API on 127.0.0.1, blobs on Azurite) until Ctrl-C')
     .option('--port <port>', 'port on 127.0.0.1 (0 picks a free one)', parsePort, 0)
     .option('--speed <factor>', 'clock speed: sandbox seconds per real second (1: a submission signs in about a minute)', parsePositiveNumber, 1)
-    .option('--faults <spec>', 'inject faults per request, e.g. 429:0.1,500:0.05,reset:0.02,slow:0.01')
+    .option(
+      '--faults <spec>',
+      'inject faults per request, kind[@operationId|@METHOD]:probability[:delayMs], e.g. 429:0.1,reset:0.02,lost@createProduct:0.5,late@POST:1:8000 ' +
+        '(kinds 429, 500, 502, 503, reset, slow; late and lost happen after the service acted)',
+    )
+    .option('--sas-lifetime <minutes>', 'lifetime of upload and download URLs in sandbox minutes (default: one real hour), to try expiry', parsePositiveNumber)
     .option('--seed <n>', 'seed of the fault generator (same seed, same faults)', parseSeed)
     .option('--fail <scenario>', 'make workflows fail: validation, shipping-label, or an ingestion step such as signing; repeatable', parseFailure)
     .option('--token <token>', 'accept only this bearer token (default: any)')
@@ -36,12 +41,14 @@ export function registerSandboxCommand(program: Command): void {
       examples(
         'hwdash sandbox --port 8787',
         'hwdash sandbox --speed 60 --faults 429:0.1,reset:0.02 --seed 7',
+        'hwdash sandbox --speed 60 --faults lost@createProduct:0.5,late@createSubmission:1',
+        'hwdash sandbox --speed 60 --sas-lifetime 5      # URLs expire after 5 real seconds',
         'hwdash sandbox --fail validation',
         'HWDASH_TOKEN=sandbox hwdash --base-url http://127.0.0.1:8787/v2.0/my/hardware submit driver.cab --out signed/',
       ),
     )
     .action(
-      action(async (context, flags: { port: number; speed: number; faults?: string; seed?: number; fail?: SandboxFailures; token?: string }) => {
+      action(async (context, flags: { port: number; speed: number; faults?: string; sasLifetime?: number; seed?: number; fail?: SandboxFailures; token?: string }) => {
         if (context.options.sandbox || context.options.baseUrl) {
           const { UsageError } = await import('../usage-error.js');
           throw new UsageError('`hwdash sandbox` is the sandbox itself: drop --sandbox and --base-url.');
@@ -50,6 +57,7 @@ export function registerSandboxCommand(program: Command): void {
           port: flags.port,
           speed: flags.speed,
           ...(flags.faults ? { faults: flags.faults } : {}),
+          ...(flags.sasLifetime === undefined ? {} : { sasLifetime: flags.sasLifetime }),
           ...(flags.seed === undefined ? {} : { seed: flags.seed }),
           ...(flags.fail ? { failures: flags.fail } : {}),
           ...(flags.token ? { token: flags.token } : {}),
