@@ -13,6 +13,7 @@ import { PackageFormatError } from '../../package/package-format-error.js';
 import { sniffFile } from '../../package/package-reader.js';
 import { preflightPackage } from '../../package/preflight.js';
 import { INGESTION_CONTAINER, SIGNED_CONTAINER, type SandboxBlobs } from './blob-storage.js';
+import { judgeDchu } from './dchu.js';
 import { forcedIngestionFailure, type SandboxFailures } from './failures.js';
 import { newGuid } from './ids.js';
 import { signPackage } from './signer.js';
@@ -50,7 +51,7 @@ function withoutWorkDir(message: string, workDir: string): string {
 }
 
 function packageRejected(messages: string[]): IngestionResult {
-  return { outcome: { failed: true, step: 'packageInfoValidation', messages }, isExtensionInf: false };
+  return { outcome: { failed: true, step: 'packageInfoValidation', messages }, isExtensionInf: false, isUniversal: false, isDeclarativeInf: false };
 }
 
 const HARNESSES: readonly string[] = ['attestation', 'hlk', 'hck'] satisfies PreflightHarness[];
@@ -85,13 +86,15 @@ async function ingest({ blobs, submission, product, failures, signedAt }: Ingest
   const isExtensionInf = Object.values(driverMetadata.BundleInfoMap).some((bundle) =>
     Object.values(bundle.InfInfoMap).some((inf) => inf.ExtensionId !== null),
   );
+  const { isUniversal, isDeclarativeInf } = await judgeDchu(packagePath);
+  const judged = { isExtensionInf, isUniversal, isDeclarativeInf, driverMetadata };
   const forced = forcedIngestionFailure(failures);
-  if (forced) return { outcome: { failed: true, ...forced }, isExtensionInf, driverMetadata };
+  if (forced) return { outcome: { failed: true, ...forced }, ...judged };
 
   const { zip } = await signPackage(packagePath, fileName, { productId: submission.productId, submissionId: submission.id }, signedAt);
   const signedPackageBlob = `${newGuid()}.zip`;
   await blobs.upload(SIGNED_CONTAINER, signedPackageBlob, zip, 'application/zip');
   const driverMetadataBlob = `${newGuid()}.json`;
   await blobs.upload(SIGNED_CONTAINER, driverMetadataBlob, Readable.from([JSON.stringify(driverMetadata, null, 2)]), 'application/json');
-  return { outcome: { failed: false }, signedPackageBlob, driverMetadataBlob, driverMetadata, isExtensionInf };
+  return { outcome: { failed: false }, signedPackageBlob, driverMetadataBlob, ...judged };
 }
