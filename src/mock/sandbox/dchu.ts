@@ -18,6 +18,11 @@ export interface DchuVerdict {
   isUniversal: boolean;
   /** What made either false, naming the file. */
   findings: string[];
+  /**
+   * INFs with a co-installer section. "Starting in January 2023, driver packages containing a co-installer are no
+   * longer signed by the Hardware Developer Center portal" (develop/removing-coinstallers.md).
+   */
+  coInstallerInfs: string[];
 }
 
 const BINARY_EXTENSIONS = new Set(['.sys', '.dll', '.exe']);
@@ -37,15 +42,19 @@ export async function judgeDchu(packagePath: string): Promise<DchuVerdict> {
       .map((file) => file.path);
     const declarative: string[] = [];
     const universal: string[] = [];
+    const coInstallerInfs: string[] = [];
     for (const result of await reader.readEach(infs, { maxBytes: MAX_READ_BYTES })) {
-      if ('bytes' in result) declarative.push(...universalInfFindings(parseInf(result.bytes)).map((finding) => `${result.path}: ${finding}`));
+      if (!('bytes' in result)) continue;
+      const doc = parseInf(result.bytes);
+      declarative.push(...universalInfFindings(doc).map((finding) => `${result.path}: ${finding}`));
+      if (doc.sections.some((section) => section.name.toLowerCase().endsWith('.coinstallers'))) coInstallerInfs.push(result.path);
     }
     for (const result of await reader.readEach(binaries, { maxBytes: MAX_READ_BYTES })) {
       const imports = 'bytes' in result ? peImports(result.bytes) : undefined;
       const desktop = imports?.filter((module) => DESKTOP_ONLY_MODULES.test(module)) ?? [];
       if (desktop.length > 0) universal.push(`${result.path}: imports ${desktop.join(', ')}, which universal drivers cannot use`);
     }
-    return { isDeclarativeInf: declarative.length === 0, isUniversal: universal.length === 0, findings: [...declarative, ...universal] };
+    return { isDeclarativeInf: declarative.length === 0, isUniversal: universal.length === 0, findings: [...declarative, ...universal], coInstallerInfs };
   } finally {
     await reader.close();
   }

@@ -45,6 +45,11 @@ export async function ingestSubmission(input: IngestionInput): Promise<Ingestion
   }
 }
 
+/** Why a package with a co-installer is refused (develop/removing-coinstallers.md). */
+export function coInstallerMessage(infPath: string): string {
+  return `${infPath} installs a co-installer. Since January 2023, driver packages containing a co-installer are no longer signed (policy Device.DevFund.INF.Declarative); remove the DDInstall.CoInstallers section.`;
+}
+
 /** Messages name the file they are about; the client knows it by its upload, not by the sandbox's temp path. */
 function withoutWorkDir(message: string, workDir: string): string {
   return message.replaceAll(`${workDir}/`, '');
@@ -86,7 +91,8 @@ async function ingest({ blobs, submission, product, failures, signedAt }: Ingest
   const isExtensionInf = Object.values(driverMetadata.BundleInfoMap).some((bundle) =>
     Object.values(bundle.InfInfoMap).some((inf) => inf.ExtensionId !== null),
   );
-  const { isUniversal, isDeclarativeInf } = await judgeDchu(packagePath);
+  const { isUniversal, isDeclarativeInf, coInstallerInfs } = await judgeDchu(packagePath);
+  if (coInstallerInfs.length > 0) return packageRejected(coInstallerInfs.map(coInstallerMessage));
   const judged = { isExtensionInf, isUniversal, isDeclarativeInf, driverMetadata };
   const forced = forcedIngestionFailure(failures);
   if (forced) return { outcome: { failed: true, ...forced }, ...judged };

@@ -83,12 +83,13 @@ function addRegFindings(doc: InfDocument): string[] {
       // Registry lines have no `=`: `HKR,,FriendlyName,,%Desc%`.
       const fields = line.key === undefined ? line.values : [...line.key.split(','), ...line.values];
       const root = doc.expand(fields[0] ?? '').toUpperCase();
-      const subkey = doc.expand(fields[1] ?? '').replace(/^\\+/, '').toLowerCase();
+      const written = doc.expand(fields[1] ?? '').replace(/^\\+/, '');
+      const subkey = written.toLowerCase();
       const allowed =
         root === 'HKR' ||
         root === 'HKCR' ||
         (root === 'HKLM' && ALLOWED_HKLM_SUBKEYS.some((prefix) => subkey === prefix || subkey.startsWith(`${prefix}\\`)));
-      if (!allowed) findings.push(`[${name}] line ${line.lineNumber}: AddReg writes to ${root}${subkey ? `\\${subkey}` : ''}, outside HKR`);
+      if (!allowed) findings.push(`[${name}] line ${line.lineNumber}: AddReg writes to ${root}${written ? `\\${written}` : ''}, outside HKR`);
     }
   }
   return findings;
