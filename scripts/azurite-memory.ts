@@ -3,8 +3,9 @@
  * package (320 MiB by default) against one sandbox, with Azurite's resident set (VmRSS) and peak (VmHWM) read from
  * /proc after each run. Linux only; needs the built CLI (`npm run build`).
  *
- *   npx tsx scripts/azurite-memory.ts [--mib 320] [--runs 3] [--speed 100000]
+ *   npx tsx scripts/azurite-memory.ts [--mib 320] [--runs 3] [--speed 100000] [--persistence disk|memory]
  *
+ * `--persistence memory` runs the sandbox on an in-memory Azurite, as it was before its blobs moved to disk.
  * Prints one line per run, and a JSON summary on stdout.
  */
 import { execFile } from 'node:child_process';
@@ -14,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
+import { startAzurite } from '../src/mock/azurite.js';
 import { startSandbox } from '../src/mock/sandbox/index.js';
 import { writeCab, type CabWriterEntry } from '../test/support/cab-writer.js';
 
@@ -21,7 +23,15 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 const MIB = 1024 * 1024;
 
-const { values } = parseArgs({ options: { mib: { type: 'string', default: '320' }, runs: { type: 'string', default: '3' }, speed: { type: 'string', default: '100000' } } });
+const { values } = parseArgs({
+  options: {
+    mib: { type: 'string', default: '320' },
+    runs: { type: 'string', default: '3' },
+    speed: { type: 'string', default: '100000' },
+    persistence: { type: 'string', default: 'disk' },
+  },
+});
+if (values.persistence !== 'disk' && values.persistence !== 'memory') throw new Error('--persistence is disk or memory');
 const payloadMib = Number(values.mib);
 const runs = Number(values.runs);
 
@@ -42,7 +52,8 @@ async function buildPackage(path: string): Promise<void> {
 }
 
 const work = await mkdtemp(join(tmpdir(), 'hwdash-azurite-memory-'));
-const sandbox = await startSandbox({ speed: Number(values.speed) });
+const memoryAzurite = values.persistence === 'memory' ? await startAzurite({ persistence: 'memory' }) : undefined;
+const sandbox = await startSandbox({ speed: Number(values.speed), ...(memoryAzurite ? { azurite: memoryAzurite } : {}) });
 try {
   const pkg = join(work, 'large.cab');
   await buildPackage(pkg);
@@ -62,8 +73,9 @@ try {
     rows.push(row);
     process.stderr.write(`after submit ${run} of ${payloadMib} MiB: Azurite RSS ${row.rssMib} MiB, peak ${row.peakMib} MiB (${row.seconds} s)\n`);
   }
-  process.stdout.write(`${JSON.stringify({ payloadMib, runs: rows }, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify({ persistence: values.persistence, payloadMib, runs: rows }, null, 2)}\n`);
 } finally {
   await sandbox.stop();
+  await memoryAzurite?.stop();
   await rm(work, { recursive: true, force: true });
 }
