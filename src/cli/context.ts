@@ -4,6 +4,7 @@ import { AuthenticationError } from '../client/errors/authentication-error.js';
 import { SecurityError } from '../client/errors/security-error.js';
 import { redactHeaders, redactUrl } from '../client/redact.js';
 import type { Sandbox, SandboxFailures } from '../mock/sandbox/index.js';
+import type { CreateOptions } from '../workflow/create-once.js';
 import { AUTH_HELP, authFromEnvironment, type CliAuth } from './credentials.js';
 import { Output } from './output.js';
 import { ProgressReporter } from './progress.js';
@@ -13,14 +14,18 @@ import { UsageError } from './usage-error.js';
 export interface GlobalOptions {
   baseUrl?: string;
   sandbox?: boolean;
-  sandboxSpeed?: string;
+  sandboxSpeed?: number;
   /** SAS URL lifetime of the embedded sandbox, in sandbox minutes. */
-  sandboxSasLifetime?: string;
+  sandboxSasLifetime?: number;
   json?: boolean;
   verbose?: boolean;
   quiet?: boolean;
   /** Per-request timeout in seconds. */
-  timeout?: string;
+  timeout?: number;
+  /** How long a create may take at the service, in seconds. */
+  createTimeout?: number;
+  /** Retries of a failed request. */
+  maxRetries?: number;
 }
 
 /** How the embedded sandbox of `--sandbox` (or `hwdash sandbox`) is started. */
@@ -48,6 +53,11 @@ export class CliContext {
   /** Aborted by Ctrl-C. */
   readonly signal: AbortSignal;
   readonly options: GlobalOptions;
+  /**
+   * A rerun of this command continues where it stopped (a state file, a partial download, a wait): its resumable
+   * failures then end with "run the same command again to continue".
+   */
+  resumable = false;
   #client: HdcClient | undefined;
   #sandbox: Sandbox | undefined;
   #auth: CliAuth | undefined;
@@ -73,7 +83,7 @@ export class CliContext {
     } else {
       auth = await this.auth();
     }
-    const timeoutSeconds = this.options.timeout === undefined ? undefined : positiveNumber('--timeout', this.options.timeout);
+    const timeoutSeconds = this.options.timeout;
     try {
       this.#client = createHdcClient({
         ...(baseUrl ? { baseUrl } : {}),
@@ -82,6 +92,7 @@ export class CliContext {
         userAgent: 'hwdash-cli',
         ...(this.output.verbose ? { fetch: this.#loggingFetch() } : {}),
         retry: {
+          ...(this.options.maxRetries === undefined ? {} : { maxRetries: this.options.maxRetries }),
           onRetry: (info) =>
             this.output.info(`  retrying ${info.method} ${redactUrl(info.url)} in ${Math.ceil(info.delayMs / 100) / 10} s (attempt ${info.attempt}: ${info.reason})`),
         },
@@ -108,9 +119,8 @@ export class CliContext {
   /** Starts the embedded sandbox (Azurite included); it is stopped by {@link close}, also on errors and Ctrl-C. */
   async startSandbox(options: SandboxStartOptions = {}): Promise<Sandbox> {
     const { startSandbox } = await import('../mock/sandbox/index.js');
-    const speed = options.speed ?? (this.options.sandboxSpeed === undefined ? DEFAULT_EMBEDDED_SPEED : positiveNumber('--sandbox-speed', this.options.sandboxSpeed));
-    const sasLifetime =
-      options.sasLifetime ?? (this.options.sandboxSasLifetime === undefined ? undefined : positiveNumber('--sandbox-sas-lifetime', this.options.sandboxSasLifetime));
+    const speed = options.speed ?? this.options.sandboxSpeed ?? DEFAULT_EMBEDDED_SPEED;
+    const sasLifetime = options.sasLifetime ?? this.options.sandboxSasLifetime;
     this.signal.throwIfAborted();
     const sandbox = await startSandbox({
       speed,
@@ -141,6 +151,24 @@ export class CliContext {
     };
   }
 
+  /**
+   * How the CLI's creates (`product create`, `submission create`, `shipping-label create`, `submit`) run: with the
+   * create timeout of `--create-timeout`, lookups at the poll pace, and a line on stderr for each lookup.
+   */
+  createOptions(): CreateOptions {
+    return {
+      signal: this.signal,
+      ...this.createTimeout(),
+      ...(this.options.sandbox ? { pollIntervalMs: 250 } : {}),
+      onNotice: (message) => this.output.info(`  ${message}`),
+    };
+  }
+
+  /** `--create-timeout` in milliseconds, when given. */
+  createTimeout(): { createTimeoutMs?: number } {
+    return this.options.createTimeout === undefined ? {} : { createTimeoutMs: Math.round(this.options.createTimeout * 1000) };
+  }
+
   /** Ends bars and live lines and stops the embedded sandbox, if any. Idempotent. */
   async close(): Promise<void> {
     this.progress.stop();
@@ -148,16 +176,4 @@ export class CliContext {
     this.#sandbox = undefined;
     await sandbox?.stop();
   }
-}
-
-export function positiveInteger(name: string, value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n <= 0) throw new UsageError(`${name} must be a positive whole number, got "${value}".`);
-  return n;
-}
-
-export function positiveNumber(name: string, value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`${name} must be a positive number, got "${value}".`);
-  return n;
 }

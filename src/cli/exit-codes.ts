@@ -15,6 +15,10 @@ export const ExitCode = {
   workflowFailed: 7,
   io: 8,
   cancelled: 9,
+  /** A wait ran out of time; the workflow goes on at the service, and a rerun keeps waiting on the same IDs. */
+  timedOut: 10,
+  /** Another run holds the state file (`hwdash submit` on the same output folder). */
+  busy: 11,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -30,12 +34,15 @@ const BY_NAME: Record<string, ExitCode> = {
   InvalidStateError: ExitCode.invalidState,
   RateLimitError: ExitCode.rateLimited,
   WorkflowFailedError: ExitCode.workflowFailed,
-  WorkflowTimeoutError: ExitCode.workflowFailed,
+  WorkflowTimeoutError: ExitCode.timedOut,
   PreflightError: ExitCode.workflowFailed,
   BlobTransferError: ExitCode.io,
   UploadError: ExitCode.io,
   DownloadError: ExitCode.io,
   StateFileError: ExitCode.io,
+  StateLockedError: ExitCode.busy,
+  DirectoryError: ExitCode.io,
+  PackageFileError: ExitCode.io,
   AzuriteStartError: ExitCode.io,
   AbortError: ExitCode.cancelled,
   CancelledError: ExitCode.cancelled,

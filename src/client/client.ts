@@ -66,6 +66,8 @@ export interface HdcClient extends HdcResources {
     signal?: AbortSignal;
     /** False when a resend could create something twice; the retry policy then treats it like a POST. */
     idempotent?: boolean;
+    /** Per-attempt timeout of this request, overriding the client's `timeoutMs`. */
+    timeoutMs?: number;
   }): Promise<Response>;
 }
 
@@ -107,7 +109,7 @@ export function createHdcClient(options: HdcClientOptions = {}): HdcClient {
   const querySerializer = createQuerySerializer();
   const pathSerializer = createPathSerializer(new Set(int64PathParams));
   const call = (method: string) => async (path: string, init: TypedCallInit = {}) => {
-    const { params = {}, body, headers: callHeaders, parseAs = 'json', signal } = init;
+    const { params = {}, body, headers: callHeaders, parseAs = 'json', signal, timeoutMs } = init;
     const url = createFinalURL(path, { baseUrl: apiRoot, params, querySerializer, pathSerializer });
     const headers = mergeHeaders(body === undefined ? undefined : { 'content-type': 'application/json' }, callHeaders, params.header);
     const response = await send({
@@ -116,6 +118,7 @@ export function createHdcClient(options: HdcClientOptions = {}): HdcClient {
       headers,
       ...(body === undefined ? {} : { body: serializeBody(body, headers) as string | Uint8Array | Blob }),
       ...(signal ? { signal } : {}),
+      ...(timeoutMs === undefined ? {} : { timeoutMs: checkTimeout(timeoutMs) }),
     });
     if (!response.ok) return { error: errorOf(response) ?? unmappedError(method, response), response };
     // As openapi-fetch: no data for 204, HEAD or an empty body; otherwise the body as `parseAs` asks (JSON: lossless).
@@ -132,6 +135,7 @@ export function createHdcClient(options: HdcClientOptions = {}): HdcClient {
       ...(request.body === undefined ? {} : { body: request.body }),
       ...(request.signal ? { signal: request.signal } : {}),
       ...(request.idempotent === undefined ? {} : { idempotent: request.idempotent }),
+      ...(request.timeoutMs === undefined ? {} : { timeoutMs: checkTimeout(request.timeoutMs) }),
     });
 
   const typed = {
@@ -167,6 +171,7 @@ interface TypedCallInit {
   headers?: HeadersOptions;
   parseAs?: 'json' | 'text' | 'blob' | 'arrayBuffer' | 'stream';
   signal?: AbortSignal;
+  timeoutMs?: number;
 }
 
 function parseBaseUrl(value: string): URL {

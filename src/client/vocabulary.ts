@@ -63,3 +63,19 @@ export function downloadItem<Item extends { type?: string }>(downloads: { items?
 export function hasDownload(downloads: { items?: readonly { type?: string }[] } | undefined, type: string): boolean {
   return downloadItem(downloads, type) !== undefined;
 }
+
+/**
+ * `commitStatus` values meaning the service has the commit: `CommitReceived`, then `CommitComplete`; older docs and
+ * responses said `commitStarted`/`commitCompleted`. Any case.
+ */
+const COMMITTED_STATUSES = new Set(['commitreceived', 'commitcomplete', 'commitcompleted', 'commitstarted']);
+
+/** Whether the service has a submission's commit (see {@link COMMITTED_STATUSES}). */
+export function isCommitted(commitStatus: string | null | undefined): boolean {
+  return COMMITTED_STATUSES.has(commitStatus?.toLowerCase() ?? '');
+}
+
+/** Whether a submission still waits for its package and commit (`CommitPending`, any case). */
+export function isCommitPending(commitStatus: string | null | undefined): boolean {
+  return commitStatus?.toLowerCase() === 'commitpending';
+}

@@ -4,8 +4,9 @@
  * or cancelled download therefore never leaves a partial file where the user expects a signed package.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { ensureDirectory, removeCreatedDirectories } from './ensure-directory.js';
 
 /** The temporary file's name for `dest`: hidden, unique, and recognisable as unfinished. */
 export function partialFilePath(dest: string): string {
@@ -20,7 +21,7 @@ export function partialFilePath(dest: string): string {
 export async function writeFileAtomically<T>(dest: string, write: (file: FileHandle) => Promise<T>): Promise<T> {
   const path = resolve(dest);
   await refuseDirectory(path);
-  const createdDirectory = await mkdir(dirname(path), { recursive: true });
+  const createdDirectory = await ensureDirectory(dirname(path));
   const partial = partialFilePath(path);
   let file: FileHandle;
   try {
@@ -46,22 +47,6 @@ export async function writeFileAtomically<T>(dest: string, write: (file: FileHan
     await unlink(partial).catch(() => undefined);
     await removeCreatedDirectories(dirname(path), createdDirectory);
     throw error;
-  }
-}
-
-/**
- * Undoes `mkdir -p` after a failure: removes the directories from `directory` up to `firstCreated`, and only
- * while they are empty, so nothing that appeared there in the meantime is touched.
- */
-async function removeCreatedDirectories(directory: string, firstCreated: string | undefined): Promise<void> {
-  if (firstCreated === undefined) return;
-  for (let current = directory; ; current = dirname(current)) {
-    try {
-      await rmdir(current);
-    } catch {
-      return;
-    }
-    if (current === firstCreated || dirname(current) === current) return;
   }
 }
 

@@ -81,3 +81,13 @@ export {
 export { BlobTransferError, type BlobTransferErrorOptions } from './blob-transfer-error.js';
 export { UploadError, type UploadErrorOptions } from './upload-error.js';
 export { DownloadError, type DownloadErrorOptions } from './download-error.js';
+export { createProduct } from './steps/product.js';
+export { createSubmission } from './steps/submission.js';
+export { uploadSubmissionPackage, type UploadSubmissionPackageOptions } from './steps/upload.js';
+export { commitSubmissionPackage, type CommitSubmissionOptions } from './steps/commit.js';
+export { createShippingLabel } from './steps/shipping-label.js';
+export { DEFAULT_CREATE_TIMEOUT_MS, type CreateOptions } from './create-once.js';
+export { type CreateIntent, type CreatedResource } from './state-file.js';
+export { StateLockedError, type StateLockHolder } from './state-locked-error.js';
+export { PackageFileError } from './package-file-error.js';
+export { DirectoryError } from './directory-error.js';

@@ -183,6 +183,6 @@ describe('hwdash sandbox', () => {
   it('refuses a --sandbox-sas-lifetime that is no positive number before starting anything', async () => {
     const run = await runCli(['--sandbox', '--sandbox-sas-lifetime', '0', 'audience', 'list']);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('--sandbox-sas-lifetime must be a positive number, got "0".');
+    expect(run.stderr).toContain("option '--sandbox-sas-lifetime <minutes>' argument '0' is invalid. expected a positive number.");
   });
 });

@@ -18,7 +18,7 @@ import {
   COMPRESSION_NONE,
   FLAG_RESERVE_PRESENT,
   cabDataChecksum,
-} from '../../src/package/cab.js';
+} from '../../src/package/cab-format.js';
 
 export interface CabWriterEntry {
   /** Path inside the cabinet; `/` or `\` separators (stored as `\`). */

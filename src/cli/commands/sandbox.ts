@@ -2,6 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { SandboxFailures } from '../../mock/sandbox/index.js';
 import { examples, parsePort, parsePositiveNumber } from '../arguments.js';
 import { action } from '../run.js';
+import { UsageError } from '../usage-error.js';
 
 /** Ingestion steps a submission can be made to fail at (the sandbox's step names). */
 const INGESTION_STEPS = ['packageInfoValidation', 'preparation', 'scanning', 'catalogCreation', 'manualReview', 'signing', 'finalizeIngestion'];
@@ -50,7 +51,6 @@ export function registerSandboxCommand(program: Command): void {
     .action(
       action(async (context, flags: { port: number; speed: number; faults?: string; sasLifetime?: number; seed?: number; fail?: SandboxFailures; token?: string }) => {
         if (context.options.sandbox || context.options.baseUrl) {
-          const { UsageError } = await import('../usage-error.js');
           throw new UsageError('`hwdash sandbox` is the sandbox itself: drop --sandbox and --base-url.');
         }
         const sandbox = await context.startSandbox({

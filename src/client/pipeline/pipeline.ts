@@ -20,6 +20,8 @@ export interface PipelineRequest {
    * false for a PUT that creates something (`PUT /preprod/packages` submits a new package each time).
    */
   readonly idempotent?: boolean;
+  /** This call's per-attempt timeout, overriding the client's `timeoutMs` (creates may take minutes). */
+  readonly timeoutMs?: number;
 }
 
 export type SendRequest = (request: PipelineRequest) => Promise<Response>;

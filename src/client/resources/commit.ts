@@ -1,6 +1,7 @@
 import { HdcError } from '../errors/hdc-error.js';
 import { InvalidStateError } from '../errors/invalid-state-error.js';
 import { isAmbiguousFailure } from '../pipeline/retry.js';
+import { isCommitPending, isCommitted } from '../vocabulary.js';
 
 /** How a commit ended. */
 export interface CommitOutcome {
@@ -12,9 +13,6 @@ export interface CommitOutcome {
   attempts: number;
 }
 
-/** `commitStatus` values meaning the service has the commit. Older docs used `commitStarted`/`commitCompleted`. */
-const COMMITTED = new Set(['commitreceived', 'commitcomplete', 'commitcompleted', 'commitstarted']);
-const PENDING = 'commitpending';
 /** One resend after a verified non-commit; a second verified non-commit means something else is wrong. */
 const MAX_COMMIT_REQUESTS = 2;
 
@@ -56,13 +54,12 @@ export async function commitSubmission(steps: {
         readError,
       );
     }
-    const status = commitStatus?.toLowerCase() ?? '';
-    if (COMMITTED.has(status)) return { commitStatus: commitStatus!, verified: true, attempts };
-    if (status === PENDING && attempts >= MAX_COMMIT_REQUESTS) {
+    if (isCommitted(commitStatus)) return { commitStatus: commitStatus!, verified: true, attempts };
+    if (isCommitPending(commitStatus) && attempts >= MAX_COMMIT_REQUESTS) {
       throw restate(ambiguous, `${ambiguous.message}; after ${attempts} commit requests the submission is still ${commitStatus}, so nothing was committed: try again later`, ambiguous.cause);
     }
-    if (status !== PENDING) {
-      if (status) {
+    if (!isCommitPending(commitStatus)) {
+      if (commitStatus) {
         throw new InvalidStateError(`the commit failed (${ambiguous.message}) and the submission's commitStatus is now "${commitStatus}"`, {
           status: ambiguous.status,
           code: ambiguous.code,
