@@ -14,6 +14,8 @@ export interface GlobalOptions {
   baseUrl?: string;
   sandbox?: boolean;
   sandboxSpeed?: number;
+  /** SAS URL lifetime of the embedded sandbox, in sandbox minutes. */
+  sandboxSasLifetime?: number;
   json?: boolean;
   verbose?: boolean;
   quiet?: boolean;
@@ -34,6 +36,8 @@ export interface SandboxStartOptions {
   port?: number;
   speed?: number;
   faults?: string;
+  /** Lifetime of the SAS URLs, in sandbox minutes. */
+  sasLifetime?: number;
   seed?: number;
   failures?: SandboxFailures;
   /** The only bearer token the sandbox accepts (default: any). */
@@ -138,11 +142,13 @@ export class CliContext {
   async startSandbox(options: SandboxStartOptions = {}): Promise<Sandbox> {
     const { startSandbox } = await import('../mock/sandbox/index.js');
     const speed = options.speed ?? this.options.sandboxSpeed ?? DEFAULT_EMBEDDED_SPEED;
+    const sasLifetime = options.sasLifetime ?? this.options.sandboxSasLifetime;
     this.signal.throwIfAborted();
     const sandbox = await startSandbox({
       speed,
       ...(options.port === undefined ? {} : { port: options.port }),
       ...(options.faults ? { faults: options.faults } : {}),
+      ...(sasLifetime === undefined ? {} : { sasLifetime }),
       ...(options.seed === undefined ? {} : { seed: options.seed }),
       ...(options.failures ? { failures: options.failures } : {}),
       ...(options.token ? { token: options.token } : {}),

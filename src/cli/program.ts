@@ -32,6 +32,11 @@ const program = new Command('hwdash')
   .option('--base-url <url>', 'API root (default: https://manage.devcenter.microsoft.com/v2.0/my/hardware, or $HWDASH_BASE_URL)')
   .option('--sandbox', 'run against an embedded local sandbox started for this command (no account, no network)')
   .option('--sandbox-speed <factor>', 'clock speed of the embedded sandbox (sandbox seconds per real second; default 60)', parsePositiveNumber)
+  .option(
+    '--sandbox-sas-lifetime <minutes>',
+    'lifetime of the embedded sandbox\'s upload and download URLs, in sandbox minutes (default: one real hour)',
+    parsePositiveNumber,
+  )
   .option('--json', 'print results as JSON on stdout (IDs as exact digit strings)')
   .option('-v, --verbose', 'log every request and response on stderr, blob transfers included (secrets redacted)')
   .option('--show-sas-urls', 'print download and upload URLs in results with their SAS signatures, e.g. for azcopy (they grant access for hours: keep them out of logs)')

@@ -4,8 +4,10 @@
  * the caller), and stopping it cannot leave servers or timers behind in the caller.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   BlobSASPermissions,
   BlobServiceClient,
@@ -36,6 +38,14 @@ export interface StartAzuriteOptions {
   startTimeoutMs?: number;
   /** Aborting while starting stops the emulator and rejects; aborting later stops it. */
   signal?: AbortSignal;
+  /**
+   * Where blob contents live. `memory` keeps them in the emulator's heap: fastest, but every byte uploaded stays
+   * resident until the emulator stops (three 320 MiB submits take it past 2 GB). `disk` writes them to a fresh temporary
+   * folder that is removed when the emulator stops, even when its parent is killed; the emulator's memory then stays
+   * flat whatever is stored. Metadata stays small either way.
+   * @default 'memory'
+   */
+  persistence?: 'memory' | 'disk';
 }
 
 export interface AzuriteHandle {
@@ -47,6 +57,8 @@ export interface AzuriteHandle {
   connectionString: string;
   /** The emulator's process id (for diagnostics). */
   pid: number;
+  /** The temporary folder holding the blobs with `persistence: 'disk'`; removed by {@link stop}. */
+  location?: string;
   /** Stops the emulator; all its data is lost. Idempotent. */
   stop(): Promise<void>;
 }
@@ -68,11 +80,15 @@ function azuriteBlobEntryPoint(): string {
   }
 }
 
-/** Starts Azurite's blob service on loopback with in-memory persistence and waits until it accepts connections. */
+/** Starts Azurite's blob service on loopback (blobs in memory or in a temporary folder) and waits until it accepts connections. */
 export async function startAzurite(options: StartAzuriteOptions = {}): Promise<AzuriteHandle> {
-  const { port = 0, host = '127.0.0.1', startTimeoutMs = 180_000, signal } = options;
+  const { port = 0, host = '127.0.0.1', startTimeoutMs = 180_000, signal, persistence = 'memory' } = options;
   signal?.throwIfAborted();
   const entryPoint = azuriteBlobEntryPoint();
+  const location = persistence === 'disk' ? mkdtempSync(join(tmpdir(), 'hwdash-azurite-')) : undefined;
+  const removeLocation = (): void => {
+    if (location) rmSync(location, { recursive: true, force: true });
+  };
 
   // Azurite switches to SQL metadata or other accounts when these are set; the sandbox needs the defaults.
   const env = { ...process.env };
@@ -80,9 +96,11 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<A
   delete env.AZURITE_ACCOUNTS;
 
   // The IPC channel doubles as a lifeline: when this process dies for any reason (even SIGKILL) the channel
-  // closes and the preamble below ends the emulator, so it can never outlive us.
+  // closes and the preamble below ends the emulator, so it can never outlive us. On its way out the emulator removes
+  // its blob folder itself, since a killed parent cannot.
   const preamble = [
     `process.on('disconnect', () => process.exit(0));`,
+    location ? `process.on('exit', () => require('node:fs').rmSync(${JSON.stringify(location)}, { recursive: true, force: true }));` : '',
     `process.argv.splice(1, 0, ${JSON.stringify(entryPoint)});`,
     `require(${JSON.stringify(entryPoint)});`,
   ].join('');
@@ -94,7 +112,7 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<A
     host,
     '--blobPort',
     String(port),
-    '--inMemoryPersistence',
+    ...(location ? ['--location', location] : ['--inMemoryPersistence']),
     '--skipApiVersionCheck',
     '--loose',
     '--silent',
@@ -116,6 +134,7 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<A
 
   const killOnExit = (): void => {
     child.kill('SIGKILL');
+    removeLocation();
   };
   process.on('exit', killOnExit);
 
@@ -125,6 +144,7 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<A
   } catch (error) {
     await terminate(child);
     process.off('exit', killOnExit);
+    removeLocation();
     throw error;
   }
 
@@ -133,6 +153,8 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<A
     stopping ??= terminate(child).finally(() => {
       process.off('exit', killOnExit);
       signal?.removeEventListener('abort', onAbort);
+      // The emulator removes it on a clean exit; this covers the SIGKILL after the grace time.
+      removeLocation();
     });
     return stopping;
   };
@@ -151,6 +173,7 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<A
     accountKey: AZURITE_ACCOUNT_KEY,
     connectionString: `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT_NAME};AccountKey=${AZURITE_ACCOUNT_KEY};BlobEndpoint=${blobEndpoint};`,
     pid: child.pid!,
+    ...(location ? { location } : {}),
     stop,
   };
 }

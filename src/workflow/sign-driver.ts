@@ -11,7 +11,6 @@ import type { Int64Id } from '../client/ids.js';
 import type { NewProduct } from '../client/resources/products.js';
 import type { NewSubmission } from '../client/resources/submissions.js';
 import { assertPreflight, type PreflightOptions } from '../package/preflight.js';
-import type { SignDriverProgressEvent } from './progress.js';
 import { SigningRun, type SigningRunOptions } from './signing-run.js';
 import { commitStep } from './steps/commit.js';
 import { downloadStep } from './steps/download.js';
@@ -21,17 +20,13 @@ import { defaultSubmissionName, ensureSubmission } from './steps/submission.js';
 import { uploadStep } from './steps/upload.js';
 import { waitStep } from './steps/wait.js';
 import type { UploadPackageOptions } from './upload.js';
-import type { WaitOptions } from './wait.js';
 
 export type { SignDriverLabelOptions } from './steps/shipping-label.js';
 
+/** `signDriver`'s options: the run's own (`SigningRunOptions`: client, package, outDir, state file, timing) and the flow's. */
 export interface SignDriverOptions extends SigningRunOptions {
-  /** Path of the package: an EV-signed `.cab` for attestation, or an `.hlkx`/`.hckx`. */
-  package: string;
   /** Creates this product (step 2). Give this or `productId`. */
   product?: NewProduct;
-  /** Uses an existing product. Give this or `product`. */
-  productId?: string;
   /**
    * The submission's name. It is fixed when the run first starts: a rerun keeps looking for the name its state file
    * records.
@@ -43,36 +38,12 @@ export interface SignDriverOptions extends SigningRunOptions {
    * @default 'initial'
    */
   submissionType?: NewSubmission['type'];
-  /** Folder for the signed package, the driver metadata and (by default) the state file. */
-  outDir: string;
   /** Create a shipping label from the signed submission's driver metadata (step 8). */
   label?: SignDriverLabelOptions;
-  /**
-   * Where completed steps are recorded. `false` keeps no record: a rerun then starts a new submission.
-   * @default `<outDir>/.hwdash-state.json`
-   */
-  stateFile?: string | false;
   /** @default the harness the package's extension implies */
   preflight?: PreflightOptions;
   /** Block size and parallelism of the upload (see `uploadPackage`). */
   upload?: Pick<UploadPackageOptions, 'maxSingleShotSize' | 'blockSize' | 'concurrency'>;
-  /** Cancels the run. Completed steps stay recorded, a partial download is kept for the rerun to resume. */
-  signal?: AbortSignal;
-  onProgress?: (event: SignDriverProgressEvent) => void;
-  /**
-   * How long the service may take to carry out a create (product, submission, shipping label): the create request's
-   * timeout, and how long a rerun waits for an earlier attempt's create to show before it concludes "not created".
-   * @default 600000 (10 minutes; SDCM issue #43 saw a product take over 5)
-   */
-  createTimeoutMs?: number;
-  /** @default 5000 (see `waitForSubmission`) */
-  pollIntervalMs?: number;
-  /** Overall limit of each wait (the submission's, then the label's). @default the wait's own default */
-  timeoutMs?: number;
-  /** Replaces the wait's timer, for tests. */
-  sleep?: WaitOptions['sleep'];
-  /** Replaces the wait's clock, for tests. */
-  now?: WaitOptions['now'];
 }
 
 export interface SignDriverResult {

@@ -23,20 +23,37 @@ import {
 } from './state-file.js';
 import type { WaitOptions } from './wait.js';
 
-/** What opening a run needs; `signDriver`'s options are a superset. */
+/** What a signing run needs: the client, the package, where its outcome goes, and its timing. */
 export interface SigningRunOptions {
   client: HdcClient;
+  /** Path of the package: an EV-signed `.cab` for attestation, or an `.hlkx`/`.hckx`. */
   package: string;
+  /** Uses an existing product (`signDriver` creates one from `product` otherwise). */
   productId?: string;
+  /** Folder for the signed package, the driver metadata and (by default) the state file. */
   outDir: string;
+  /**
+   * Where completed steps (and creates about to be sent) are recorded. `false` keeps no record: a rerun then starts
+   * a new submission.
+   * @default `<outDir>/.hwdash-state.json`
+   */
   stateFile?: string | false;
+  /** Cancels the run. Completed steps stay recorded, a partial download is kept for the rerun to resume. */
   signal?: AbortSignal;
   onProgress?: (event: SignDriverProgressEvent) => void;
-  /** @see SignDriverOptions.createTimeoutMs */
+  /**
+   * How long the service may take to carry out a create (product, submission, shipping label): the create request's
+   * timeout, and how long a rerun waits for an earlier attempt's create to show before it concludes "not created".
+   * @default 600000 (10 minutes; SDCM issue #43 saw a product take over 5)
+   */
   createTimeoutMs?: number;
+  /** @default 5000 (see `waitForSubmission`) */
   pollIntervalMs?: number;
+  /** Overall limit of each wait (the submission's, then the label's). @default the wait's own default */
   timeoutMs?: number;
+  /** Replaces the waits' timer, for tests. */
   sleep?: WaitOptions['sleep'];
+  /** Replaces the waits' clock, for tests. */
   now?: WaitOptions['now'];
 }
 

@@ -9,14 +9,14 @@
  * The kill times come from a seeded generator: HWDASH_CRASH_SEED reproduces a run.
  */
 import { readdirSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { createHdcClient, type HdcClient } from '../../src/client/client.js';
 import { startSandbox, type Sandbox } from '../../src/mock/sandbox/index.js';
 import { buildExamplePackage } from '../../scripts/build-example-package.js';
-import { assertBuilt, finished, startCli, TOKEN, type CliRun } from '../cli/support.js';
+import { assertBuilt, finished, PRODUCT, startCli, TOKEN, type CliRun } from '../cli/support.js';
 import { startAnswerProxy, type AnswerProxy, type ApiOperation } from '../support/answer-proxy.js';
 
 // Dozens of CLI processes; on an oversubscribed machine each one can take seconds.
@@ -197,6 +197,20 @@ describe('hwdash submit --label, killed and rerun', () => {
       await expectExactlyOnce(name);
     },
   );
+
+  it('product create whose answer comes after --create-timeout says "created" with the ID, not "timed out"', async () => {
+    const name = 'Crash late product';
+    const productFile = join(dir, 'late-product.json');
+    await writeFile(productFile, JSON.stringify({ ...PRODUCT, productName: name }));
+    proxy.onAnswer = undefined;
+    proxy.policy = (seen) => ({ deliverAfterMs: seen === 'createProduct' ? 3_000 : 0 });
+    const run = await finished(startCli(['product', 'create', productFile, '--json', '--create-timeout', '0.5'], { env: { HWDASH_TOKEN: TOKEN, HWDASH_BASE_URL: proxy.baseUrl } }));
+    expect(run.stderr).toMatch(/timed out/);
+    expect(run.stderr).toMatch(/the product was created: \d+/);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ productName: name });
+    expect((await created(name)).products).toBe(1);
+  });
 
   it('two runs started at once on one output folder: one works, the other says the state is busy (11); then one of each', async () => {
     slowAnswers();

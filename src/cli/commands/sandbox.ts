@@ -34,6 +34,7 @@ interface SandboxFlags {
   port: number;
   speed: number;
   faults?: string;
+  sasLifetime?: number;
   seed?: number;
   fail?: SandboxFailures;
   token?: string;
@@ -51,7 +52,12 @@ export function registerSandboxCommand(program: Command): void {
     .description('run the local Hardware Dev Center sandbox (API on 127.0.0.1, blobs on Azurite, Entra ID stand-in over TLS) until Ctrl-C')
     .option('--port <port>', 'port on 127.0.0.1 (0 picks a free one)', parsePort, 0)
     .option('--speed <factor>', 'clock speed: sandbox seconds per real second (1: a submission signs in about a minute)', parsePositiveNumber, 1)
-    .option('--faults <spec>', 'inject faults per request, e.g. 429:0.1,500:0.05,reset:0.02,slow:0.01')
+    .option(
+      '--faults <spec>',
+      'inject faults per request, kind[@operationId|@METHOD]:probability[:delayMs], e.g. 429:0.1,reset:0.02,lost@createProduct:0.5,late@POST:1:8000 ' +
+        '(kinds 429, 500, 502, 503, reset, slow; late and lost happen after the service acted)',
+    )
+    .option('--sas-lifetime <minutes>', 'lifetime of upload and download URLs in sandbox minutes (default: one real hour), to try expiry', parsePositiveNumber)
     .option('--seed <n>', 'seed of the fault generator (same seed, same faults)', parseSeed)
     .option('--fail <scenario>', 'make workflows fail: validation, shipping-label, or an ingestion step such as signing; repeatable', parseFailure)
     .option('--token <token>', 'accept only this bearer token (default: any)')
@@ -66,6 +72,8 @@ export function registerSandboxCommand(program: Command): void {
       `${examples(
         'hwdash sandbox --port 8787',
         'hwdash sandbox --speed 60 --faults 429:0.1,reset:0.02 --seed 7',
+        'hwdash sandbox --speed 60 --faults lost@createProduct:0.5,late@createSubmission:1',
+        'hwdash sandbox --speed 60 --sas-lifetime 5      # URLs expire after 5 real seconds',
         'hwdash sandbox --fail validation',
         'hwdash sandbox --tenant-id 72f988bf-86f1-41af-91ab-2d7cd011db47 --client-id 11111111-2222-3333-4444-555555555555 --client-secret s3cret > sandbox.env',
         'set -a; . ./sandbox.env; set +a; AZURE_CLIENT_SECRET=s3cret hwdash product list',
@@ -84,6 +92,7 @@ HWDASH_TOKEN when given) on stdout, one NAME=value a line, to export in the shel
           port: flags.port,
           speed: flags.speed,
           ...(flags.faults ? { faults: flags.faults } : {}),
+          ...(flags.sasLifetime === undefined ? {} : { sasLifetime: flags.sasLifetime }),
           ...(flags.seed === undefined ? {} : { seed: flags.seed }),
           ...(flags.fail ? { failures: flags.fail } : {}),
           ...(flags.token ? { token: flags.token } : {}),

@@ -20,7 +20,7 @@ import { shippingLabelRoutes } from './shipping-labels.js';
 import { SandboxStore } from './store.js';
 import { submissionRoutes } from './submissions.js';
 import { loadOpenApiDocument } from '../../client/spec-document.js';
-import { createRequestValidator } from './validation.js';
+import { createRequestValidator, operationsOf } from './validation.js';
 import type { EntraOptions, EntraStandIn } from './entra/index.js';
 
 export type { AzuriteHandle } from './blob-storage.js';
@@ -42,10 +42,19 @@ export interface SandboxOptions {
    */
   speed?: number;
   /**
-   * Per-request fault probabilities, e.g. `"429:0.1,500:0.05,reset:0.02,slow:0.01"`. Kinds: 429, 500, 502, 503,
-   * reset (the connection drops before any header), slow (the body trickles out). @default none
+   * Per-request fault probabilities, `kind[@target]:probability[:delayMs]`, e.g. `"429:0.1,reset:0.02,lost@createProduct:0.5,late@POST:1:8000"`.
+   * Answering instead of the service: 429, 500, 502, 503, reset (the connection drops before any header), slow (the body
+   * trickles out over delayMs). After the service has acted: late (the answer is held back for delayMs, default 5 s of
+   * real time), lost (the connection drops before any byte of the answer). A target limits a fault to one operationId
+   * or HTTP method. @default none
    */
   faults?: string | FaultSpec[];
+  /**
+   * Lifetime of the SAS URLs handed out (upload and download links), in minutes of sandbox time: at speed 60,
+   * `sasLifetime: 5` gives URLs that expire after 5 real seconds, so that clients can rehearse expiry. A fresh GET of
+   * the submission hands out fresh URLs. @default one hour of real time (60 × speed), whatever the speed
+   */
+  sasLifetime?: number;
   /** Seed of the fault PRNG: the same seed and request sequence give the same faults. @default 1 */
   seed?: number;
   /** `embedded` starts an Azurite on loopback and stops it with the sandbox; or pass a running one. @default 'embedded' */
@@ -81,13 +90,19 @@ export interface Sandbox {
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const clock = new SandboxClock(options.now ?? Date.now, options.speed ?? 1);
-  const faults = parseFaults(options.faults ?? []);
+  const document = await loadOpenApiDocument();
+  const operations = new Map([...operationsOf(document).values()].map((operation) => [operation.operationId, operation.method.toUpperCase()]));
+  const faults = parseFaults(options.faults ?? [], operations);
   const pageSize = options.pageSize ?? 50;
   if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError(`pageSize must be a positive integer, got ${pageSize}.`);
-  const validator = createRequestValidator(await loadOpenApiDocument());
+  const sasLifetime = options.sasLifetime;
+  if (sasLifetime !== undefined && !(Number.isFinite(sasLifetime) && sasLifetime > 0)) {
+    throw new RangeError(`sasLifetime must be a positive number of minutes, got ${sasLifetime}.`);
+  }
+  const validator = createRequestValidator(document);
 
   const ownsAzurite = options.azurite === undefined || options.azurite === 'embedded';
-  const azurite = ownsAzurite ? await startAzurite() : (options.azurite as AzuriteHandle);
+  const azurite = ownsAzurite ? await startAzurite({ persistence: 'disk' }) : (options.azurite as AzuriteHandle);
   // Azurite runs as a child process; an exit hook stops it even when the caller never calls stop().
   const stopAzuriteOnExit = (): void => void azurite.stop();
   if (ownsAzurite) process.once('exit', stopAzuriteOnExit);
@@ -104,7 +119,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       store: new SandboxStore(),
       ids: new IdAllocator(),
       clock,
-      blobs: await SandboxBlobs.open(azurite),
+      // Azurite judges expiry by the real clock: sandbox minutes become real milliseconds at the clock's speed.
+      blobs: await SandboxBlobs.open(azurite, sasLifetime === undefined ? undefined : (sasLifetime * 60_000) / clock.speed),
       failures: options.failures ?? {},
       pageSize,
       background,

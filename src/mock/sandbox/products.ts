@@ -1,4 +1,5 @@
 /** Product routes: list (paged), create, get, update (with the service's UpdateUnauthorized rules). */
+import { callerOf } from './caller.js';
 import type { SandboxEnvironment } from './environment.js';
 import { updateUnauthorized } from './errors.js';
 import { pageOf } from './paging.js';
@@ -58,6 +59,11 @@ function productBody(environment: SandboxEnvironment, context: RequestContext, p
     sourcePublisherId: product.sourcePublisherId ?? '0',
     isRetpolineCompiled: false,
     message: '',
+    // Not in the docs; Microsoft's client library (HDCM-lib Product) reads them.
+    createdBy: product.createdBy,
+    updatedBy: product.updatedBy,
+    createdDateTime: environment.clock.iso(product.createdAt),
+    updatedDateTime: environment.clock.iso(product.updatedAt),
   };
 }
 
@@ -82,6 +88,7 @@ export function productRoutes(environment: SandboxEnvironment): Route[] {
       body: 'json',
       handle(context) {
         const request = context.body as NewProduct;
+        const [caller, now] = [callerOf(context.request), environment.clock.now()];
         const product: ProductRecord = {
           id: ids.productId(),
           sharedProductId: ids.sequenceId(),
@@ -98,6 +105,10 @@ export function productRoutes(environment: SandboxEnvironment): Route[] {
           selectedProductTypes: request.selectedProductTypes ?? {},
           requestedSignatures: request.requestedSignatures ?? [],
           additionalAttributes: additionalAttributesValue(request.additionalAttributes),
+          createdBy: caller,
+          createdAt: now,
+          updatedBy: caller,
+          updatedAt: now,
         };
         store.products.set(product.id, product);
         return { status: 201, json: productBody(environment, context, product) };
@@ -135,6 +146,8 @@ export function productRoutes(environment: SandboxEnvironment): Route[] {
         if (update.productName !== undefined) product.productName = update.productName;
         if (update.announcementDate !== undefined) product.announcementDate = update.announcementDate;
         if (update.marketingNames !== undefined) product.marketingNames = update.marketingNames;
+        product.updatedBy = callerOf(context.request);
+        product.updatedAt = environment.clock.now();
         return { status: 204 };
       },
     },

@@ -1,6 +1,6 @@
 /**
  * Shipping label routes: create (checked against the submission's driver metadata), get/list (targeting only on
- * request), update (targeting changes restart the workflow) and cancel (only in Microsoft Approval).
+ * request), update (targeting changes restart the workflow) and cancel (only in Microsoft Approval or Gradual Rollout).
  */
 import type { DriverMetadata } from '../../package/driver-metadata.js';
 import { isKnownAudience } from './audiences.js';
@@ -12,7 +12,7 @@ import { ACTIONS, coEngValue, DESTINATIONS, enumValue, withoutNulls } from './re
 import type { RequestContext, Route } from './router.js';
 import type { HardwareIdRecord, ShippingLabelRecord, SubmissionRecord, TargetingRecord } from './store.js';
 import { submissionProgressOf, submissionUrl } from './submissions.js';
-import { shippingLabelProgress, type ShippingLabelProgress } from './shipping-label-workflow.js';
+import { cancellationComplete, shippingLabelProgress, type ShippingLabelProgress, type ShippingLabelRun } from './shipping-label-workflow.js';
 import {
   checkChids,
   checkCombinations,
@@ -50,14 +50,18 @@ interface ShippingLabelUpdate {
   };
 }
 
-export function labelProgressOf(environment: SandboxEnvironment, label: ShippingLabelRecord): ShippingLabelProgress {
+function labelRunOf(environment: SandboxEnvironment, label: ShippingLabelRecord): ShippingLabelRun {
   const { clock } = environment;
-  return shippingLabelProgress({
+  return {
     destination: label.destination,
     seconds: clock.secondsSince(label.runStartedAt),
     cancelledAt: label.cancelledAt === undefined ? undefined : clock.secondsBetween(label.runStartedAt, label.cancelledAt),
     failure: label.failure,
-  });
+  };
+}
+
+export function labelProgressOf(environment: SandboxEnvironment, label: ShippingLabelRecord): ShippingLabelProgress {
+  return shippingLabelProgress(labelRunOf(environment, label));
 }
 
 /** Once a run has finished, its pending targeting changes have been published: adds become added, removes disappear. */
@@ -70,10 +74,16 @@ const HARDWARE_ID_STATES = { add: 'pendingAdd', remove: 'pendingRemove', none: '
 // CHID states are PascalCase in the current docs, unlike hardware IDs'.
 const CHID_STATES = { add: 'PendingAdd', remove: 'PendingRemove', none: 'Added' } as const;
 
-function targetingBody(targeting: TargetingRecord): Record<string, unknown> {
+/**
+ * A cancel expires the whole label ("The Cancel button ends an entire shipping label (expiration)", gradual-rollout.md):
+ * its hardware IDs and CHIDs are pending removal while the cancellation runs, and gone once it is done.
+ */
+function targetingBody(targeting: TargetingRecord, cancellation: 'none' | 'pending' | 'done'): Record<string, unknown> {
+  const state = (pending: 'add' | 'remove' | undefined): 'add' | 'remove' | 'none' => (cancellation === 'pending' ? 'remove' : (pending ?? 'none'));
+  const withdrawn = cancellation === 'done';
   return {
-    hardwareIds: targeting.hardwareIds.map(({ pending, ...key }) => ({ ...key, distributionState: HARDWARE_ID_STATES[pending ?? 'none'] })),
-    chids: targeting.chids.map(({ pending, chid }) => ({ chid, distributionState: CHID_STATES[pending ?? 'none'] })),
+    hardwareIds: withdrawn ? [] : targeting.hardwareIds.map(({ pending, ...key }) => ({ ...key, distributionState: HARDWARE_ID_STATES[state(pending)] })),
+    chids: withdrawn ? [] : targeting.chids.map(({ pending, chid }) => ({ chid, distributionState: CHID_STATES[state(pending)] })),
     restrictedToAudiences: targeting.restrictedToAudiences,
     ...(targeting.inServicePublishInfo ? { inServicePublishInfo: targeting.inServicePublishInfo } : {}),
     ...(targeting.coEngDriverPublishInfo ? { coEngDriverPublishInfo: targeting.coEngDriverPublishInfo } : {}),
@@ -82,8 +92,10 @@ function targetingBody(targeting: TargetingRecord): Record<string, unknown> {
 }
 
 function labelBody(environment: SandboxEnvironment, context: RequestContext, label: ShippingLabelRecord, includeTargeting: boolean): Record<string, unknown> {
-  const progress = labelProgressOf(environment, label);
+  const run = labelRunOf(environment, label);
+  const progress = shippingLabelProgress(run);
   if (progress.finished) settle(label.targeting);
+  const cancellation = label.cancelledAt === undefined ? 'none' : cancellationComplete(run) ? 'done' : 'pending';
   const url = `${context.apiBase}/products/${label.productId}/submissions/${label.submissionId}/shippingLabels/${label.id}`;
   return {
     id: label.id,
@@ -93,7 +105,7 @@ function labelBody(environment: SandboxEnvironment, context: RequestContext, lab
     destination: label.destination,
     ...(label.publishingSpecifications ? { publishingSpecifications: label.publishingSpecifications } : {}),
     ...(label.recipientSpecifications ? { recipientSpecifications: label.recipientSpecifications } : {}),
-    ...(includeTargeting ? { targeting: targetingBody(label.targeting) } : {}),
+    ...(includeTargeting ? { targeting: targetingBody(label.targeting, cancellation) } : {}),
     workflowStatus: { currentStep: progress.currentStep, state: progress.state, messages: progress.messages },
     links: [
       { href: url, rel: 'self', method: 'GET' },
@@ -259,7 +271,9 @@ export function shippingLabelRoutes(environment: SandboxEnvironment): Route[] {
         const submission = store.submission(label.productId, label.submissionId);
         if (label.cancelledAt !== undefined) throw invalidForCurrentState('The shipping label was cancelled; it can\'t be updated.');
         const progress = labelProgressOf(environment, label);
-        if (progress.preprocessing) throw invalidInput(WORKFLOW_IN_PROGRESS_MESSAGE);
+        // Preprocessing runs on the latest targeting; in Microsoft Approval and Gradual Rollout the label is locked
+        // for edits (gradual-rollout.md). The service has one documented answer for both.
+        if (progress.preprocessing || progress.cancellable) throw invalidInput(WORKFLOW_IN_PROGRESS_MESSAGE);
         if (progress.finished) settle(label.targeting);
         const changes = (context.body as ShippingLabelUpdate).targeting;
         // Work on a copy: a refused update must leave the label as it was.

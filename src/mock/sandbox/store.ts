@@ -26,6 +26,11 @@ export interface ProductRecord {
   /** For a product another partner shared with this account: the partner's product and publisher IDs. */
   sourceProductId?: string;
   sourcePublisherId?: string;
+  /** Who created and last changed the product (the caller's app), and when: sandbox-clock milliseconds. */
+  createdBy: string;
+  createdAt: number;
+  updatedBy: string;
+  updatedAt: number;
 }
 
 /** What examining the uploaded package produced; set once, when ingestion has run. */
@@ -36,6 +41,10 @@ export interface IngestionResult {
   driverMetadataBlob?: string;
   driverMetadata?: DriverMetadata;
   isExtensionInf: boolean;
+  /** The Universal API test passed (dchu.ts). */
+  isUniversal: boolean;
+  /** The Declarative INF (InfVerif) test passed (dchu.ts). */
+  isDeclarativeInf: boolean;
 }
 
 export interface SubmissionRecord {
@@ -45,6 +54,9 @@ export interface SubmissionRecord {
   type: 'initial' | 'derived';
   /** Blob name in the ingestion container: the initialPackage upload target. */
   packageBlob: string;
+  createdBy: string;
+  /** Sandbox-clock milliseconds of the create. */
+  createdAt: number;
   /** Wall-clock milliseconds of the commit. */
   committedAt?: number;
   ingestion?: IngestionResult;

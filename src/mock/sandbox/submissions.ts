@@ -4,7 +4,8 @@
  */
 import { SIGNED_CONTAINER, INGESTION_CONTAINER } from './blob-storage.js';
 import type { SandboxEnvironment } from './environment.js';
-import { invalidForCurrentState, updateUnauthorized } from './errors.js';
+import { callerOf } from './caller.js';
+import { invalidForCurrentState, invalidInput, updateUnauthorized } from './errors.js';
 import { newGuid } from './ids.js';
 import { ingestSubmission } from './ingestion.js';
 import { pageOf, type Link } from './paging.js';
@@ -15,6 +16,28 @@ import { submissionProgress, type SubmissionProgress } from './submission-workfl
 
 /** The sandbox account's seller ID: in certification report URLs (the docs' example seller) and as the publisher of what it shares. */
 export const SELLER_ID = '29963920';
+
+/**
+ * The certification report link as get-a-submission.md prints it (host and path; the docs' copy has a stray space
+ * after `https://`): a dashboard page that needs a Partner Center session, not a SAS URL.
+ */
+export function certificationReportUrl(submission: SubmissionRecord): string {
+  return `https://manage.devcenter.microsoft.com/dashboard/hardware/Driver/DownloadCertificationReport/${SELLER_ID}/${submission.productId}/${submission.id}`;
+}
+
+/** SDCM issue #69: the service's answer to a derived submission for a product that cannot have one. */
+export const DERIVED_NOT_ALLOWED_MESSAGE = 'Cannot create derived submission for Attestation, TestSigned and ExtensionInf type of products.';
+
+/**
+ * Derived (DUA) submissions are for HLK/HCK-certified drivers: the service refuses them for attestation-signed,
+ * test-signed and extension-INF products. Whether the product's driver is an extension INF is known once its initial
+ * submission's package has been examined.
+ */
+export function allowsDerived(environment: SandboxEnvironment, productId: string): boolean {
+  const product = environment.store.product(productId);
+  const initial = environment.store.initialSubmissionOf(productId);
+  return product.testHarness !== 'attestation' && !product.isTestSign && initial?.ingestion?.isExtensionInf !== true;
+}
 
 export function submissionProgressOf(environment: SandboxEnvironment, submission: SubmissionRecord): SubmissionProgress {
   const seconds = submission.committedAt === undefined ? undefined : environment.clock.secondsSince(submission.committedAt);
@@ -39,11 +62,13 @@ async function downloadItems(environment: SandboxEnvironment, submission: Submis
   ];
   const ingestion = submission.ingestion;
   if (progress.signedPackageReady && ingestion?.signedPackageBlob) {
+    // The shell that derived submissions start from, offered where the product may have them (get-a-submission.md
+    // shows it on a completed HLK submission). The sandbox's shell is the package as uploaded.
+    if (allowsDerived(environment, submission.productId)) {
+      items.push({ type: 'derivedPackage', url: await blobs.downloadUrl(INGESTION_CONTAINER, submission.packageBlob) });
+    }
     items.push({ type: 'signedPackage', url: await blobs.downloadUrl(SIGNED_CONTAINER, ingestion.signedPackageBlob) });
-    items.push({
-      type: 'certificationReport',
-      url: `https://partner.microsoft.com/dashboard/hardware/Driver/DownloadCertificationReport/${SELLER_ID}/${submission.productId}/${submission.id}`,
-    });
+    items.push({ type: 'certificationReport', url: certificationReportUrl(submission) });
   }
   if (progress.driverMetadataReady && ingestion?.driverMetadataBlob) {
     items.push({ type: 'driverMetadata', url: await blobs.downloadUrl(SIGNED_CONTAINER, ingestion.driverMetadataBlob) });
@@ -66,7 +91,13 @@ export async function submissionBody(environment: SandboxEnvironment, context: R
     name: submission.name,
     type: submission.type,
     commitStatus: progress.commitStatus,
+    // Known once the package has been examined; false before, as in the docs' create example.
     isExtensionInf: submission.ingestion?.isExtensionInf ?? false,
+    isUniversal: submission.ingestion?.isUniversal ?? false,
+    isDeclarativeInf: submission.ingestion?.isDeclarativeInf ?? false,
+    // Not in the docs; Microsoft's client library (HDCM-lib Submission) reads them.
+    createdBy: submission.createdBy,
+    createdDateTime: environment.clock.iso(submission.createdAt),
     workflowStatus: { currentStep: progress.currentStep, state: progress.state, messages: progress.messages },
     ...(full ? { downloads: { items: await downloadItems(environment, submission, progress), messages: [] } } : {}),
     links,
@@ -103,8 +134,17 @@ export function submissionRoutes(environment: SandboxEnvironment): Route[] {
         const type = enumValue(body.type, SUBMISSION_TYPES, 'initial');
         const initial = store.initialSubmissionOf(productId);
         if (type === 'initial' && initial) throw invalidForCurrentState('Initial submission already exists');
+        if (type === 'derived' && !allowsDerived(environment, productId)) throw invalidInput(DERIVED_NOT_ALLOWED_MESSAGE);
         if (type === 'derived' && !initial) throw invalidForCurrentState("Can't create derived submission since no initial submission created");
-        const submission: SubmissionRecord = { id: ids.sequenceId(), productId, name, type, packageBlob: newGuid() };
+        const submission: SubmissionRecord = {
+          id: ids.sequenceId(),
+          productId,
+          name,
+          type,
+          packageBlob: newGuid(),
+          createdBy: callerOf(context.request),
+          createdAt: clock.now(),
+        };
         store.submissions.set(submission.id, submission);
         return { status: 201, json: await submissionBody(environment, context, submission, true) };
       },
