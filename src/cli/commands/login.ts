@@ -20,7 +20,7 @@ export function registerLoginCommands(program: Command): void {
     .option('--browser', 'sign in in the browser of this machine (default where there is a display)')
     .option('--tenant-id <id>', 'Entra ID tenant (directory) ID of the Partner Center account')
     .option('--client-id <id>', 'a public client app to sign in through (default: the Azure CLI\'s, as @azure/identity uses)')
-    .option('--authority-host <url>', 'Entra ID host, when not https://login.microsoftonline.com')
+    .option('--authority-host <url>', 'Entra ID host, when not https://login.microsoftonline.com (default $AZURE_AUTHORITY_HOST)')
     .addHelpText(
       'after',
       `${examples('hwdash login --tenant-id 72f988bf-86f1-41af-91ab-2d7cd011db47', 'hwdash --profile contoso login --device-code', 'hwdash logout')}
@@ -60,7 +60,8 @@ async function login(context: CliContext, flags: LoginFlags): Promise<void> {
   const kind = flags.deviceCode ? 'device-code' : flags.browser ? 'browser' : (previousKind ?? (hasDisplay() ? 'browser' : 'device-code'));
   const tenantId = flags.tenantId ?? previous?.tenantId;
   const clientId = flags.clientId ?? previous?.clientId;
-  const authorityHost = flags.authorityHost ?? previous?.authorityHost;
+  // AZURE_AUTHORITY_HOST as @azure/identity reads it (a national cloud; `hwdash sandbox` prints the stand-in's).
+  const authorityHost = flags.authorityHost ?? previous?.authorityHost ?? (process.env.AZURE_AUTHORITY_HOST || undefined);
 
   identity.useIdentityPlugin(fileTokenCachePlugin(tokenCacheDirectory(directory)));
   const options = {
