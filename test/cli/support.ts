@@ -9,7 +9,6 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
-export const SAMPLE_DRIVER_FOLDER = join(ROOT, 'examples', 'sample-driver');
 
 /** A recognisable access token: no output may ever contain it. */
 export const TOKEN = 'hwdash-cli-test-token-5f0c1e9a7d3b4c2a';

@@ -30,7 +30,8 @@ export type { FaultKind, FaultSpec } from './faults.js';
 export { FaultSpecError } from './fault-spec-error.js';
 export type { ResponseRecord } from './server.js';
 export { SIGNATURE_MANIFEST_NAME, SANDBOX_SIGNER, type SignatureManifest } from './signer.js';
-export { SECONDS_UNTIL_SIGNED } from './submission-workflow.js';
+export { SECONDS_UNTIL_SIGNED, DRIVER_METADATA_DELAY_SECONDS } from './submission-workflow.js';
+export { SECONDS_UNTIL_APPROVAL, SECONDS_UNTIL_ROLLOUT, secondsUntilFinished } from './shipping-label-workflow.js';
 export type { EntraOptions, EntraStandIn, EntraApplication, FederatedCredential, EntraRequestRecord, BearerCheck } from './entra/index.js';
 export { HDC_RESOURCE, TOKEN_EXCHANGE_AUDIENCE } from './entra/constants.js';
 
