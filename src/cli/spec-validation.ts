@@ -68,11 +68,6 @@ export async function checkAgainstSpec<T>(value: T, schema: string): Promise<Spe
   };
 }
 
-/** Lists how `value` breaks the spec's `components.schemas[schema]`; empty when it is valid. */
-export async function validateAgainstSpec(value: unknown, schema: string): Promise<SpecProblem[]> {
-  return (await checkAgainstSpec(value, schema)).problems;
-}
-
 /** `value` with its property names spelt as the spec spells them (for the lossless twin of a checked value). */
 export async function canonicalNames<T>(value: T): Promise<T> {
   const { names, index } = await (checker ??= createChecker());

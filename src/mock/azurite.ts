@@ -89,7 +89,46 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<A
   const removeLocation = (): void => {
     if (location) rmSync(location, { recursive: true, force: true });
   };
+  const child = spawnAzurite(entryPoint, host, port, location);
+  const output = outputTail(child);
 
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+    removeLocation();
+  };
+  process.on('exit', killOnExit);
+
+  let listeningPort: number;
+  try {
+    listeningPort = await waitUntilListening(child, output, startTimeoutMs, signal);
+  } catch (error) {
+    await terminate(child);
+    process.off('exit', killOnExit);
+    removeLocation();
+    throw error;
+  }
+
+  const stop = stopper(child, signal, () => {
+    process.off('exit', killOnExit);
+    // The emulator removes it on a clean exit; this covers the SIGKILL after the grace time.
+    removeLocation();
+  });
+  detach(child);
+
+  const blobEndpoint = `http://${host}:${listeningPort}/${AZURITE_ACCOUNT_NAME}`;
+  return {
+    blobEndpoint,
+    accountName: AZURITE_ACCOUNT_NAME,
+    accountKey: AZURITE_ACCOUNT_KEY,
+    connectionString: `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT_NAME};AccountKey=${AZURITE_ACCOUNT_KEY};BlobEndpoint=${blobEndpoint};`,
+    pid: child.pid!,
+    ...(location ? { location } : {}),
+    stop,
+  };
+}
+
+/** Runs the emulator's blob service in a child Node process, with blobs in `location` or in memory. */
+function spawnAzurite(entryPoint: string, host: string, port: number, location: string | undefined): ChildProcess {
   // Azurite switches to SQL metadata or other accounts when these are set; the sandbox needs the defaults.
   const env = { ...process.env };
   delete env.AZURITE_DB;
@@ -118,64 +157,46 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<A
     '--silent',
     '--disableTelemetry',
   ];
-  const child = spawn(process.execPath, args, {
+  return spawn(process.execPath, args, {
     cwd: tmpdir(),
     env,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     windowsHide: true,
   });
+}
 
+/** Keeps the last {@link OUTPUT_TAIL_CHARS} of the emulator's stdout and stderr; the returned function reads them. */
+function outputTail(child: ChildProcess): () => string {
   let output = '';
   const collect = (chunk: Buffer): void => {
     output = (output + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
   };
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
+  return () => output;
+}
 
-  const killOnExit = (): void => {
-    child.kill('SIGKILL');
-    removeLocation();
-  };
-  process.on('exit', killOnExit);
-
-  let listeningPort: number;
-  try {
-    listeningPort = await waitUntilListening(child, () => output, startTimeoutMs, signal);
-  } catch (error) {
-    await terminate(child);
-    process.off('exit', killOnExit);
-    removeLocation();
-    throw error;
-  }
-
+/** The handle's idempotent stop, also run when `signal` aborts; `release` runs once the emulator has ended. */
+function stopper(child: ChildProcess, signal: AbortSignal | undefined, release: () => void): () => Promise<void> {
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= terminate(child).finally(() => {
-      process.off('exit', killOnExit);
       signal?.removeEventListener('abort', onAbort);
-      // The emulator removes it on a clean exit; this covers the SIGKILL after the grace time.
-      removeLocation();
+      release();
     });
     return stopping;
   };
   const onAbort = (): void => void stop();
   signal?.addEventListener('abort', onAbort, { once: true });
-  // Nothing in the parent should stay alive just because an emulator is running.
+  return stop;
+}
+
+/** Nothing in the parent should stay alive just because an emulator is running. */
+function detach(child: ChildProcess): void {
   child.unref();
   child.channel?.unref();
   (child.stdout as unknown as { unref?: () => void }).unref?.();
   (child.stderr as unknown as { unref?: () => void }).unref?.();
-
-  const blobEndpoint = `http://${host}:${listeningPort}/${AZURITE_ACCOUNT_NAME}`;
-  return {
-    blobEndpoint,
-    accountName: AZURITE_ACCOUNT_NAME,
-    accountKey: AZURITE_ACCOUNT_KEY,
-    connectionString: `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT_NAME};AccountKey=${AZURITE_ACCOUNT_KEY};BlobEndpoint=${blobEndpoint};`,
-    pid: child.pid!,
-    ...(location ? { location } : {}),
-    stop,
-  };
 }
 
 function waitUntilListening(child: ChildProcess, output: () => string, timeoutMs: number, signal?: AbortSignal): Promise<number> {

@@ -6,6 +6,16 @@
 export { handlers, createHandlers, hdcHandler, hdcError, exampleResponse, type OperationId } from './handlers.js';
 export {
   startSandbox,
+  FaultSpecError,
+  SIGNATURE_MANIFEST_NAME,
+  SANDBOX_SIGNER,
+  type SignatureManifest,
+  // The sandbox's timeline, in sandbox seconds: where a test on a manual clock (`startSandbox({ now })`) moves it to.
+  SECONDS_UNTIL_SIGNED,
+  DRIVER_METADATA_DELAY_SECONDS,
+  SECONDS_UNTIL_APPROVAL,
+  SECONDS_UNTIL_ROLLOUT,
+  secondsUntilFinished,
   HDC_RESOURCE,
   TOKEN_EXCHANGE_AUDIENCE,
   type Sandbox,

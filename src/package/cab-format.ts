@@ -25,10 +25,9 @@ export const FLAG_RESERVE_PRESENT = 0x0004;
 /** CFFILE attribute: the name is UTF-8 rather than the system code page. */
 export const ATTRIBUTE_NAME_IS_UTF = 0x80;
 
-/** CFFOLDER typeCompress values (the low four bits). */
-export const COMPRESSION_NONE = 0;
-export const COMPRESSION_MSZIP = 1;
-export const COMPRESSION_NAMES: Record<number, CabCompression> = { 0: 'none', 1: 'mszip', 2: 'quantum', 3: 'lzx' };
+/** CFFOLDER typeCompress values (the low four bits), by name. */
+export const COMPRESSION_TYPES = { none: 0, mszip: 1, quantum: 2, lzx: 3 } as const;
+export const COMPRESSION_NAMES: Record<number, CabCompression> = Object.fromEntries(Object.entries(COMPRESSION_TYPES).map(([name, type]) => [type, name as CabCompression]));
 
 /** A CFFILE iFolder at or above this value means the file continues from or into another cabinet of a set. */
 export const IFOLD_CONTINUED_FROM_PREV = 0xfffd;

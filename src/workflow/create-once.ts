@@ -99,8 +99,15 @@ export async function createOnce<T extends { id: Int64Id }>(spec: CreateOnceSpec
       throw error;
     }
     if (spec.signal?.aborted || !(error instanceof HdcError)) throw error;
-    spec.onNotice?.(`the answer to creating the ${spec.what} was lost (${(error as Error).message}): looking it up`);
-    const found = await resolveIntent(spec, intent);
+    spec.onNotice?.(`the answer to creating the ${spec.what} was lost (${error.message}): looking it up`);
+    const found = await resolveIntent(spec, intent).catch((lookupError: unknown) => {
+      if (spec.signal?.aborted || !(lookupError instanceof HdcError)) throw lookupError;
+      throw restate(
+        lookupError,
+        `The answer to creating the ${spec.what} "${spec.name}" was lost (${error.message}), and looking it up failed (${lookupError.message}), ` +
+          `so it may have been created. ${spec.intents ? `Run the same command again: it looks the ${spec.what} up before creating anything.` : `List the ${spec.what}s before creating it again.`}`,
+      );
+    });
     if (found !== undefined) {
       spec.onNotice?.(`the ${spec.what} was created: ${found}`);
       return { id: found, found: true };

@@ -10,7 +10,6 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
-export const SAMPLE_DRIVER_FOLDER = join(ROOT, 'examples', 'sample-driver');
 
 /** A config folder that does not exist: no profiles. */
 export const NO_CONFIG_HOME = join(tmpdir(), 'hwdash-tests-no-config-home');

@@ -17,7 +17,7 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CORPUS = join(ROOT, 'test', 'fixtures', 'inf');
 /** The public sources, as folders of the corpus. Hand-written edge cases live in `edge-cases/`. */
 export const SOURCES = ['windows-driver-samples', 'virtio-win'] as const;
-export type CorpusSource = (typeof SOURCES)[number];
+type CorpusSource = (typeof SOURCES)[number];
 
 /** Installs the Debian tools the tests run (see scripts/ensure-debian-packages.sh); quiet when they are there. */
 export async function ensureDebianPackages(...packages: string[]): Promise<void> {

@@ -15,7 +15,8 @@ import { IdAllocator } from './ids.js';
 import { preprodRoutes } from './preprod.js';
 import { productRoutes } from './products.js';
 import { relationshipRoutes } from './relationships.js';
-import { startServer, type ResponseRecord } from './server.js';
+import type { Route } from './router.js';
+import { startServer, type ResponseRecord, type SandboxServer } from './server.js';
 import { shippingLabelRoutes } from './shipping-labels.js';
 import { SandboxStore } from './store.js';
 import { submissionRoutes } from './submissions.js';
@@ -29,7 +30,8 @@ export type { FaultKind, FaultSpec } from './faults.js';
 export { FaultSpecError } from './fault-spec-error.js';
 export type { ResponseRecord } from './server.js';
 export { SIGNATURE_MANIFEST_NAME, SANDBOX_SIGNER, type SignatureManifest } from './signer.js';
-export { SECONDS_UNTIL_SIGNED } from './submission-workflow.js';
+export { SECONDS_UNTIL_SIGNED, DRIVER_METADATA_DELAY_SECONDS } from './submission-workflow.js';
+export { SECONDS_UNTIL_APPROVAL, SECONDS_UNTIL_ROLLOUT, secondsUntilFinished } from './shipping-label-workflow.js';
 export type { EntraOptions, EntraStandIn, EntraApplication, FederatedCredential, EntraRequestRecord, BearerCheck } from './entra/index.js';
 export { HDC_RESOURCE, TOKEN_EXCHANGE_AUDIENCE } from './entra/constants.js';
 
@@ -93,12 +95,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const document = await loadOpenApiDocument();
   const operations = new Map([...operationsOf(document).values()].map((operation) => [operation.operationId, operation.method.toUpperCase()]));
   const faults = parseFaults(options.faults ?? [], operations);
-  const pageSize = options.pageSize ?? 50;
-  if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError(`pageSize must be a positive integer, got ${pageSize}.`);
-  const sasLifetime = options.sasLifetime;
-  if (sasLifetime !== undefined && !(Number.isFinite(sasLifetime) && sasLifetime > 0)) {
-    throw new RangeError(`sasLifetime must be a positive number of minutes, got ${sasLifetime}.`);
-  }
+  const { pageSize, sasLifetime } = checkedSettings(options);
   const validator = createRequestValidator(document);
 
   const ownsAzurite = options.azurite === undefined || options.azurite === 'embedded';
@@ -106,6 +103,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   // Azurite runs as a child process; an exit hook stops it even when the caller never calls stop().
   const stopAzuriteOnExit = (): void => void azurite.stop();
   if (ownsAzurite) process.once('exit', stopAzuriteOnExit);
+  const releaseAzurite = async (): Promise<void> => {
+    if (ownsAzurite) {
+      process.off('exit', stopAzuriteOnExit);
+      await azurite.stop();
+    }
+  };
 
   let entra: EntraStandIn | undefined;
   try {
@@ -126,14 +129,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       background,
     };
     const server = await startServer(options.port ?? 0, {
-      routes: [
-        ...productRoutes(environment),
-        ...submissionRoutes(environment),
-        ...shippingLabelRoutes(environment),
-        ...audienceRoutes(environment),
-        ...preprodRoutes(environment),
-        ...relationshipRoutes(environment),
-      ],
+      routes: sandboxRoutes(environment),
       validator,
       // Throttling waits scale with the clock too, so a fast demo with faults stays fast; never below the 1 s the header can say.
       retryAfterSeconds: Math.max(1, Math.round(20 / clock.speed)),
@@ -142,36 +138,63 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       nextFault: faults.length > 0 ? createFaultInjector(faults, options.seed ?? 1) : undefined,
       onResponse: options.onResponse,
     });
-    let stopping: Promise<void> | undefined;
-    return {
-      baseUrl: `http://127.0.0.1:${server.port}/v2.0/my/hardware`,
-      azurite,
-      ...(entra ? { entra } : {}),
-      get requests() {
-        return server.requests;
-      },
-      stop() {
-        stopping ??= (async () => {
-          try {
-            await server.close();
-            await background.settled();
-          } finally {
-            await entra?.stop();
-            if (ownsAzurite) {
-              process.off('exit', stopAzuriteOnExit);
-              await azurite.stop();
-            }
-          }
-        })();
-        return stopping;
-      },
-    };
+    return sandboxOf(server, background, azurite, entra, releaseAzurite);
   } catch (error) {
     await entra?.stop();
-    if (ownsAzurite) {
-      process.off('exit', stopAzuriteOnExit);
-      await azurite.stop();
-    }
+    await releaseAzurite();
     throw error;
   }
+}
+
+/** The page size and SAS lifetime asked for, refused when they are not positive. */
+function checkedSettings(options: SandboxOptions): { pageSize: number; sasLifetime: number | undefined } {
+  const pageSize = options.pageSize ?? 50;
+  if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError(`pageSize must be a positive integer, got ${pageSize}.`);
+  const sasLifetime = options.sasLifetime;
+  if (sasLifetime !== undefined && !(Number.isFinite(sasLifetime) && sasLifetime > 0)) {
+    throw new RangeError(`sasLifetime must be a positive number of minutes, got ${sasLifetime}.`);
+  }
+  return { pageSize, sasLifetime };
+}
+
+function sandboxRoutes(environment: SandboxEnvironment): Route[] {
+  return [
+    ...productRoutes(environment),
+    ...submissionRoutes(environment),
+    ...shippingLabelRoutes(environment),
+    ...audienceRoutes(environment),
+    ...preprodRoutes(environment),
+    ...relationshipRoutes(environment),
+  ];
+}
+
+/** The running sandbox; its stop closes the server, waits for background work, then stops Entra and the owned Azurite. */
+function sandboxOf(
+  server: SandboxServer,
+  background: BackgroundTasks,
+  azurite: AzuriteHandle,
+  entra: EntraStandIn | undefined,
+  releaseAzurite: () => Promise<void>,
+): Sandbox {
+  let stopping: Promise<void> | undefined;
+  return {
+    baseUrl: `http://127.0.0.1:${server.port}/v2.0/my/hardware`,
+    azurite,
+    ...(entra ? { entra } : {}),
+    get requests() {
+      return server.requests;
+    },
+    stop() {
+      stopping ??= (async () => {
+        try {
+          await server.close();
+          await background.settled();
+        } finally {
+          await entra?.stop();
+          await releaseAzurite();
+        }
+      })();
+      return stopping;
+    },
+  };
 }

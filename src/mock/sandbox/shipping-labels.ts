@@ -9,7 +9,7 @@ import { invalidForCurrentState, invalidInput } from './errors.js';
 import { forcedShippingLabelFailure } from './failures.js';
 import { pageOf } from './paging.js';
 import { ACTIONS, coEngValue, DESTINATIONS, enumValue, withoutNulls } from './request-values.js';
-import type { RequestContext, Route } from './router.js';
+import type { Reply, RequestContext, Route } from './router.js';
 import type { HardwareIdRecord, ShippingLabelRecord, SubmissionRecord, TargetingRecord } from './store.js';
 import { submissionProgressOf, submissionUrl } from './submissions.js';
 import { cancellationComplete, shippingLabelProgress, type ShippingLabelProgress, type ShippingLabelRun } from './shipping-label-workflow.js';
@@ -176,8 +176,125 @@ function applyChidChanges(targeting: TargetingRecord, changes: ShippingLabelUpda
 
 const activeHardwareIds = (targeting: TargetingRecord): HardwareIdRecord[] => targeting.hardwareIds.filter((entry) => entry.pending !== 'remove');
 
-export function shippingLabelRoutes(environment: SandboxEnvironment): Route[] {
+function listShippingLabels(environment: SandboxEnvironment, context: RequestContext): Reply {
+  const submission = environment.store.submission(context.params.productId!, context.params.submissionId!);
+  const includeTargeting = includeTargetingInfo(context.query);
+  const page = pageOf(
+    environment.store.shippingLabelsOf(submission.id),
+    context.query,
+    environment.pageSize,
+    `${submissionUrl(context, submission)}/shippingLabels`,
+    includeTargeting ? { includeTargetingInfo: 'true' } : {},
+  );
+  return { status: 200, json: { value: page.value.map((label) => labelBody(environment, context, label, includeTargeting)), links: page.links } };
+}
+
+/** The checks of a new label's publishing and targeting against the submission's driver metadata, in the service's order. */
+function checkNewTargeting(metadata: DriverMetadata, request: NewShippingLabel, hardwareIds: HardwareIdKey[], chids: { chid: string }[]): void {
+  if (request.publishingSpecifications) checkManualAcquisition(request.publishingSpecifications);
+  if (request.destination === 'windowsUpdate' && hardwareIds.length === 0) {
+    throw invalidInput('A Windows Update shipping label needs hardware IDs.', [
+      { target: 'targeting.hardwareIds', message: 'Add at least one hardware ID from the submission\'s driver metadata.' },
+    ]);
+  }
+  checkChids(hardwareIds, chids.length);
+  checkCombinations(metadata, hardwareIds, 'targeting.hardwareIds');
+  if (request.destination === 'windowsUpdate' && request.publishingSpecifications) {
+    checkExtensionInfs(metadata, hardwareIds, request.publishingSpecifications);
+  }
+  checkAudiences(request.targeting?.restrictedToAudiences ?? [], 'targeting.restrictedToAudiences');
+}
+
+function createShippingLabel(environment: SandboxEnvironment, context: RequestContext): Reply {
   const { store, ids, clock } = environment;
+  const submission = store.submission(context.params.productId!, context.params.submissionId!);
+  const request = context.body as NewShippingLabel;
+  // The service binds the destination in any case; a missing one is notSet.
+  request.destination = enumValue(request.destination, DESTINATIONS, 'notSet');
+  if (request.destination === 'notSet') {
+    throw invalidInput('A shipping label needs a destination.', [
+      { target: 'destination', message: 'Use windowsUpdate to publish the driver or anotherPartner to share it.' },
+    ]);
+  }
+  const metadata = readyMetadata(environment, submission);
+  const hardwareIds = request.targeting?.hardwareIds ?? [];
+  const chids = request.targeting?.chids ?? [];
+  checkNewTargeting(metadata, request, hardwareIds, chids);
+  const label: ShippingLabelRecord = {
+    id: ids.sequenceId(),
+    productId: submission.productId,
+    submissionId: submission.id,
+    name: request.name,
+    destination: request.destination,
+    publishingSpecifications: withoutNulls(request.publishingSpecifications),
+    recipientSpecifications: withoutNulls(request.recipientSpecifications),
+    targeting: {
+      hardwareIds: hardwareIds.map(({ bundleId, infId, operatingSystemCode, pnpString }) => ({ bundleId, infId, operatingSystemCode, pnpString, pending: 'add' })),
+      chids: chids.map(({ chid }) => ({ chid, pending: 'add' })),
+      restrictedToAudiences: request.targeting?.restrictedToAudiences ?? [],
+      inServicePublishInfo: request.targeting?.inServicePublishInfo,
+      coEngDriverPublishInfo: coEngValue(request.targeting?.coEngDriverPublishInfo),
+    },
+    runStartedAt: clock.now(),
+    failure: forcedShippingLabelFailure(environment.failures),
+  };
+  store.shippingLabels.set(label.id, label);
+  // The create response omits targeting, as in the docs' example.
+  return { status: 201, json: labelBody(environment, context, label, false) };
+}
+
+function labelOf(environment: SandboxEnvironment, context: RequestContext): ShippingLabelRecord {
+  return environment.store.shippingLabel(context.params.productId!, context.params.submissionId!, context.params.shippingLabelId!);
+}
+
+function getShippingLabel(environment: SandboxEnvironment, context: RequestContext): Reply {
+  const label = labelOf(environment, context);
+  return { status: 200, json: labelBody(environment, context, label, includeTargetingInfo(context.query)) };
+}
+
+function updateShippingLabel(environment: SandboxEnvironment, context: RequestContext): Reply {
+  const label = labelOf(environment, context);
+  const submission = environment.store.submission(label.productId, label.submissionId);
+  if (label.cancelledAt !== undefined) throw invalidForCurrentState('The shipping label was cancelled; it can\'t be updated.');
+  const progress = labelProgressOf(environment, label);
+  // Preprocessing runs on the latest targeting; in Microsoft Approval and Gradual Rollout the label is locked
+  // for edits (gradual-rollout.md). The service has one documented answer for both.
+  if (progress.preprocessing || progress.cancellable) throw invalidInput(WORKFLOW_IN_PROGRESS_MESSAGE);
+  if (progress.finished) settle(label.targeting);
+  const changes = (context.body as ShippingLabelUpdate).targeting;
+  // Work on a copy: a refused update must leave the label as it was.
+  const targeting: TargetingRecord = structuredClone(label.targeting);
+  const metadata = submission.ingestion!.driverMetadata!;
+  applyHardwareIdChanges(metadata, targeting, changes.hardwareIds);
+  applyChidChanges(targeting, changes.chids);
+  // Every targeted hardware ID passed the metadata check, and the metadata knows Windows 10+ codes only, so
+  // added CHIDs cannot break the CHID rule here; an added extension INF can break the auto-install rule.
+  if (label.publishingSpecifications) checkExtensionInfs(metadata, activeHardwareIds(targeting), label.publishingSpecifications);
+  if (changes.restrictedToAudiences !== undefined) {
+    checkAudiences(changes.restrictedToAudiences, 'targeting.restrictedToAudiences');
+    targeting.restrictedToAudiences = changes.restrictedToAudiences;
+  }
+  if (changes.inServicePublishInfo !== undefined) targeting.inServicePublishInfo = changes.inServicePublishInfo;
+  if (changes.businessJustification !== undefined) targeting.businessJustification = changes.businessJustification;
+  label.targeting = targeting;
+  label.runStartedAt = environment.clock.now();
+  return { status: 204 };
+}
+
+function cancelShippingLabel(environment: SandboxEnvironment, context: RequestContext): Reply {
+  const label = labelOf(environment, context);
+  if (label.destination === 'anotherPartner') {
+    throw invalidForCurrentState("Shipping labels shared with another partner can't be cancelled; revoke the sharing once its workflow has completed.");
+  }
+  if (label.cancelledAt !== undefined) throw invalidForCurrentState('The shipping label has already been cancelled.');
+  if (!labelProgressOf(environment, label).cancellable) {
+    throw invalidForCurrentState('A shipping label can only be cancelled while it is in Microsoft Approval or Gradual Rollout.');
+  }
+  label.cancelledAt = environment.clock.now();
+  return { status: 204 };
+}
+
+export function shippingLabelRoutes(environment: SandboxEnvironment): Route[] {
   const labelPath = '/products/{productId}/submissions/{submissionId}/shippingLabels';
   return [
     {
@@ -185,133 +302,35 @@ export function shippingLabelRoutes(environment: SandboxEnvironment): Route[] {
       path: labelPath,
       operationId: 'listShippingLabels',
       body: 'none',
-      handle(context) {
-        const submission = store.submission(context.params.productId!, context.params.submissionId!);
-        const includeTargeting = includeTargetingInfo(context.query);
-        const page = pageOf(
-          store.shippingLabelsOf(submission.id),
-          context.query,
-          environment.pageSize,
-          `${submissionUrl(context, submission)}/shippingLabels`,
-          includeTargeting ? { includeTargetingInfo: 'true' } : {},
-        );
-        return { status: 200, json: { value: page.value.map((label) => labelBody(environment, context, label, includeTargeting)), links: page.links } };
-      },
+      handle: (context) => listShippingLabels(environment, context),
     },
     {
       method: 'POST',
       path: labelPath,
       operationId: 'createShippingLabel',
       body: 'json',
-      handle(context) {
-        const submission = store.submission(context.params.productId!, context.params.submissionId!);
-        const request = context.body as NewShippingLabel;
-        // The service binds the destination in any case; a missing one is notSet.
-        request.destination = enumValue(request.destination, DESTINATIONS, 'notSet');
-        if (request.destination === 'notSet') {
-          throw invalidInput('A shipping label needs a destination.', [
-            { target: 'destination', message: 'Use windowsUpdate to publish the driver or anotherPartner to share it.' },
-          ]);
-        }
-        const metadata = readyMetadata(environment, submission);
-        const hardwareIds = request.targeting?.hardwareIds ?? [];
-        const chids = request.targeting?.chids ?? [];
-        if (request.publishingSpecifications) checkManualAcquisition(request.publishingSpecifications);
-        if (request.destination === 'windowsUpdate' && hardwareIds.length === 0) {
-          throw invalidInput('A Windows Update shipping label needs hardware IDs.', [
-            { target: 'targeting.hardwareIds', message: 'Add at least one hardware ID from the submission\'s driver metadata.' },
-          ]);
-        }
-        checkChids(hardwareIds, chids.length);
-        checkCombinations(metadata, hardwareIds, 'targeting.hardwareIds');
-        if (request.destination === 'windowsUpdate' && request.publishingSpecifications) {
-          checkExtensionInfs(metadata, hardwareIds, request.publishingSpecifications);
-        }
-        checkAudiences(request.targeting?.restrictedToAudiences ?? [], 'targeting.restrictedToAudiences');
-        const label: ShippingLabelRecord = {
-          id: ids.sequenceId(),
-          productId: submission.productId,
-          submissionId: submission.id,
-          name: request.name,
-          destination: request.destination,
-          publishingSpecifications: withoutNulls(request.publishingSpecifications),
-          recipientSpecifications: withoutNulls(request.recipientSpecifications),
-          targeting: {
-            hardwareIds: hardwareIds.map(({ bundleId, infId, operatingSystemCode, pnpString }) => ({ bundleId, infId, operatingSystemCode, pnpString, pending: 'add' })),
-            chids: chids.map(({ chid }) => ({ chid, pending: 'add' })),
-            restrictedToAudiences: request.targeting?.restrictedToAudiences ?? [],
-            inServicePublishInfo: request.targeting?.inServicePublishInfo,
-            coEngDriverPublishInfo: coEngValue(request.targeting?.coEngDriverPublishInfo),
-          },
-          runStartedAt: clock.now(),
-          failure: forcedShippingLabelFailure(environment.failures),
-        };
-        store.shippingLabels.set(label.id, label);
-        // The create response omits targeting, as in the docs' example.
-        return { status: 201, json: labelBody(environment, context, label, false) };
-      },
+      handle: (context) => createShippingLabel(environment, context),
     },
     {
       method: 'GET',
       path: `${labelPath}/{shippingLabelId}`,
       operationId: 'getShippingLabel',
       body: 'none',
-      handle(context) {
-        const label = store.shippingLabel(context.params.productId!, context.params.submissionId!, context.params.shippingLabelId!);
-        return { status: 200, json: labelBody(environment, context, label, includeTargetingInfo(context.query)) };
-      },
+      handle: (context) => getShippingLabel(environment, context),
     },
     {
       method: 'PATCH',
       path: `${labelPath}/{shippingLabelId}`,
       operationId: 'updateShippingLabel',
       body: 'json',
-      handle(context) {
-        const label = store.shippingLabel(context.params.productId!, context.params.submissionId!, context.params.shippingLabelId!);
-        const submission = store.submission(label.productId, label.submissionId);
-        if (label.cancelledAt !== undefined) throw invalidForCurrentState('The shipping label was cancelled; it can\'t be updated.');
-        const progress = labelProgressOf(environment, label);
-        // Preprocessing runs on the latest targeting; in Microsoft Approval and Gradual Rollout the label is locked
-        // for edits (gradual-rollout.md). The service has one documented answer for both.
-        if (progress.preprocessing || progress.cancellable) throw invalidInput(WORKFLOW_IN_PROGRESS_MESSAGE);
-        if (progress.finished) settle(label.targeting);
-        const changes = (context.body as ShippingLabelUpdate).targeting;
-        // Work on a copy: a refused update must leave the label as it was.
-        const targeting: TargetingRecord = structuredClone(label.targeting);
-        const metadata = submission.ingestion!.driverMetadata!;
-        applyHardwareIdChanges(metadata, targeting, changes.hardwareIds);
-        applyChidChanges(targeting, changes.chids);
-        // Every targeted hardware ID passed the metadata check, and the metadata knows Windows 10+ codes only, so
-        // added CHIDs cannot break the CHID rule here; an added extension INF can break the auto-install rule.
-        if (label.publishingSpecifications) checkExtensionInfs(metadata, activeHardwareIds(targeting), label.publishingSpecifications);
-        if (changes.restrictedToAudiences !== undefined) {
-          checkAudiences(changes.restrictedToAudiences, 'targeting.restrictedToAudiences');
-          targeting.restrictedToAudiences = changes.restrictedToAudiences;
-        }
-        if (changes.inServicePublishInfo !== undefined) targeting.inServicePublishInfo = changes.inServicePublishInfo;
-        if (changes.businessJustification !== undefined) targeting.businessJustification = changes.businessJustification;
-        label.targeting = targeting;
-        label.runStartedAt = clock.now();
-        return { status: 204 };
-      },
+      handle: (context) => updateShippingLabel(environment, context),
     },
     {
       method: 'PUT',
       path: `${labelPath}/{shippingLabelId}/cancel`,
       operationId: 'cancelShippingLabel',
       body: 'none',
-      handle(context) {
-        const label = store.shippingLabel(context.params.productId!, context.params.submissionId!, context.params.shippingLabelId!);
-        if (label.destination === 'anotherPartner') {
-          throw invalidForCurrentState("Shipping labels shared with another partner can't be cancelled; revoke the sharing once its workflow has completed.");
-        }
-        if (label.cancelledAt !== undefined) throw invalidForCurrentState('The shipping label has already been cancelled.');
-        if (!labelProgressOf(environment, label).cancellable) {
-          throw invalidForCurrentState('A shipping label can only be cancelled while it is in Microsoft Approval or Gradual Rollout.');
-        }
-        label.cancelledAt = clock.now();
-        return { status: 204 };
-      },
+      handle: (context) => cancelShippingLabel(environment, context),
     },
   ];
 }

@@ -10,7 +10,7 @@ import { newGuid } from './ids.js';
 import { ingestSubmission } from './ingestion.js';
 import { pageOf, type Link } from './paging.js';
 import { enumValue, SUBMISSION_TYPES } from './request-values.js';
-import type { RequestContext, Route } from './router.js';
+import type { Reply, RequestContext, Route } from './router.js';
 import type { SubmissionRecord } from './store.js';
 import { submissionProgress, type SubmissionProgress } from './submission-workflow.js';
 
@@ -104,106 +104,121 @@ export async function submissionBody(environment: SandboxEnvironment, context: R
   };
 }
 
+async function listSubmissions(environment: SandboxEnvironment, context: RequestContext): Promise<Reply> {
+  const { store } = environment;
+  const productId = context.params.productId!;
+  store.product(productId);
+  const page = pageOf(store.submissionsOf(productId), context.query, environment.pageSize, `${context.apiBase}/products/${productId}/submissions`);
+  const value = await Promise.all(page.value.map((submission) => submissionBody(environment, context, submission, false)));
+  return { status: 200, json: { value, links: page.links } };
+}
+
+async function createSubmission(environment: SandboxEnvironment, context: RequestContext): Promise<Reply> {
+  const { store, ids, clock } = environment;
+  const productId = context.params.productId!;
+  store.product(productId);
+  const body = context.body as { name?: string | null; type?: string | null };
+  const name = body.name ?? '';
+  // Sent in any case (P4VFS sends `Initial`); a missing type is the first member of the service's enum.
+  const type = enumValue(body.type, SUBMISSION_TYPES, 'initial');
+  const initial = store.initialSubmissionOf(productId);
+  if (type === 'initial' && initial) throw invalidForCurrentState('Initial submission already exists');
+  if (type === 'derived' && !allowsDerived(environment, productId)) throw invalidInput(DERIVED_NOT_ALLOWED_MESSAGE);
+  if (type === 'derived' && !initial) throw invalidForCurrentState("Can't create derived submission since no initial submission created");
+  const submission: SubmissionRecord = {
+    id: ids.sequenceId(),
+    productId,
+    name,
+    type,
+    packageBlob: newGuid(),
+    createdBy: callerOf(context.request),
+    createdAt: clock.now(),
+  };
+  store.submissions.set(submission.id, submission);
+  return { status: 201, json: await submissionBody(environment, context, submission, true) };
+}
+
+async function getSubmission(environment: SandboxEnvironment, context: RequestContext): Promise<Reply> {
+  const submission = environment.store.submission(context.params.productId!, context.params.submissionId!);
+  return { status: 200, json: await submissionBody(environment, context, submission, true) };
+}
+
+function updateSubmission(environment: SandboxEnvironment, context: RequestContext): Reply {
+  const submission = environment.store.submission(context.params.productId!, context.params.submissionId!);
+  if (submissionProgressOf(environment, submission).state === 'failed') {
+    throw updateUnauthorized("Can't update the submission since the workflows failed");
+  }
+  submission.name = (context.body as { name: string }).name;
+  return { status: 204 };
+}
+
+function commitSubmission(environment: SandboxEnvironment, context: RequestContext): Reply {
+  const { store, clock, background } = environment;
+  const submission = store.submission(context.params.productId!, context.params.submissionId!);
+  if (submission.committedAt !== undefined) throw invalidForCurrentState('Only pending submissions can be committed.');
+  submission.committedAt = clock.now();
+  background.run(async () => {
+    submission.ingestion = await ingestSubmission({
+      blobs: environment.blobs,
+      submission,
+      product: store.product(submission.productId),
+      failures: environment.failures,
+      signedAt: clock.iso(),
+    });
+  });
+  return { status: 202 };
+}
+
+function createPublisherMetadata(environment: SandboxEnvironment, context: RequestContext): Reply {
+  // Only meaningful for submissions shared with the caller; the sandbox's own submissions already have metadata.
+  environment.store.submission(context.params.productId!, context.params.submissionId!);
+  return { status: 202 };
+}
+
 export function submissionRoutes(environment: SandboxEnvironment): Route[] {
-  const { store, ids, clock, background } = environment;
+  const submissionPath = '/products/{productId}/submissions/{submissionId}';
   return [
     {
       method: 'GET',
       path: '/products/{productId}/submissions',
       operationId: 'listSubmissions',
       body: 'none',
-      async handle(context) {
-        const productId = context.params.productId!;
-        store.product(productId);
-        const page = pageOf(store.submissionsOf(productId), context.query, environment.pageSize, `${context.apiBase}/products/${productId}/submissions`);
-        const value = await Promise.all(page.value.map((submission) => submissionBody(environment, context, submission, false)));
-        return { status: 200, json: { value, links: page.links } };
-      },
+      handle: (context) => listSubmissions(environment, context),
     },
     {
       method: 'POST',
       path: '/products/{productId}/submissions',
       operationId: 'createSubmission',
       body: 'json',
-      async handle(context) {
-        const productId = context.params.productId!;
-        store.product(productId);
-        const body = context.body as { name?: string | null; type?: string | null };
-        const name = body.name ?? '';
-        // Sent in any case (P4VFS sends `Initial`); a missing type is the first member of the service's enum.
-        const type = enumValue(body.type, SUBMISSION_TYPES, 'initial');
-        const initial = store.initialSubmissionOf(productId);
-        if (type === 'initial' && initial) throw invalidForCurrentState('Initial submission already exists');
-        if (type === 'derived' && !allowsDerived(environment, productId)) throw invalidInput(DERIVED_NOT_ALLOWED_MESSAGE);
-        if (type === 'derived' && !initial) throw invalidForCurrentState("Can't create derived submission since no initial submission created");
-        const submission: SubmissionRecord = {
-          id: ids.sequenceId(),
-          productId,
-          name,
-          type,
-          packageBlob: newGuid(),
-          createdBy: callerOf(context.request),
-          createdAt: clock.now(),
-        };
-        store.submissions.set(submission.id, submission);
-        return { status: 201, json: await submissionBody(environment, context, submission, true) };
-      },
+      handle: (context) => createSubmission(environment, context),
     },
     {
       method: 'GET',
-      path: '/products/{productId}/submissions/{submissionId}',
+      path: submissionPath,
       operationId: 'getSubmission',
       body: 'none',
-      async handle(context) {
-        const submission = store.submission(context.params.productId!, context.params.submissionId!);
-        return { status: 200, json: await submissionBody(environment, context, submission, true) };
-      },
+      handle: (context) => getSubmission(environment, context),
     },
     {
       method: 'PATCH',
-      path: '/products/{productId}/submissions/{submissionId}',
+      path: submissionPath,
       operationId: 'updateSubmission',
       body: 'json',
-      handle(context) {
-        const submission = store.submission(context.params.productId!, context.params.submissionId!);
-        if (submissionProgressOf(environment, submission).state === 'failed') {
-          throw updateUnauthorized("Can't update the submission since the workflows failed");
-        }
-        submission.name = (context.body as { name: string }).name;
-        return { status: 204 };
-      },
+      handle: (context) => updateSubmission(environment, context),
     },
     {
       method: 'POST',
-      path: '/products/{productId}/submissions/{submissionId}/commit',
+      path: `${submissionPath}/commit`,
       operationId: 'commitSubmission',
       body: 'none',
-      handle(context) {
-        const submission = store.submission(context.params.productId!, context.params.submissionId!);
-        if (submission.committedAt !== undefined) throw invalidForCurrentState('Only pending submissions can be committed.');
-        submission.committedAt = clock.now();
-        background.run(async () => {
-          submission.ingestion = await ingestSubmission({
-            blobs: environment.blobs,
-            submission,
-            product: store.product(submission.productId),
-            failures: environment.failures,
-            signedAt: clock.iso(),
-          });
-        });
-        return { status: 202 };
-      },
+      handle: (context) => commitSubmission(environment, context),
     },
     {
       method: 'POST',
-      path: '/products/{productId}/submissions/{submissionId}/createpublishermetadata',
+      path: `${submissionPath}/createpublishermetadata`,
       operationId: 'createPublisherMetadata',
       body: 'none',
-      handle(context) {
-        // Only meaningful for submissions shared with the caller; the sandbox's own submissions already have metadata.
-        store.submission(context.params.productId!, context.params.submissionId!);
-        return { status: 202 };
-      },
+      handle: (context) => createPublisherMetadata(environment, context),
     },
   ];
 }

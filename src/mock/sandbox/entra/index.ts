@@ -17,7 +17,6 @@ import { createBearerCheck, type BearerCheck } from './bearer-check.js';
 export type { EntraApplication, FederatedCredential } from './directory.js';
 export type { EntraRequestRecord } from './entra-server.js';
 export type { BearerCheck } from './bearer-check.js';
-export { HDC_RESOURCE, TOKEN_EXCHANGE_AUDIENCE } from './constants.js';
 
 export interface EntraOptions {
   /** Port on 127.0.0.1. @default 0 (a free one) */
