@@ -7,13 +7,12 @@ import { join, resolve } from 'node:path';
 import type { NewProduct } from '../client/resources/products.js';
 import type { SignDriverProgressEvent } from '../workflow/progress.js';
 import type { SignDriverResult } from '../workflow/sign-driver.js';
-import type { CliContext } from './context.js';
 import { defaultProduct } from '../workflow/default-product.js';
+import type { CliContext } from './context.js';
 import { readJsonInput, validateInput, type WarningSink } from './input.js';
 import { labelOptionsFromFlags, type LabelFlags } from './label-options.js';
 import { toJsonText } from './output.js';
 import { waitSettings, type WaitFlags } from './wait-options.js';
-
 
 /** What `hwdash submit --json` prints for a package: signDriver's result, the shipping label's copy on disk, and the run's seconds. */
 export type SubmitOutput = SignDriverResult & { shippingLabelPath?: string; seconds: number };

@@ -15,7 +15,6 @@ import { buildExamplePackage } from '../../scripts/build-example-package.js';
 import { ManualClock } from '../sandbox/support.js';
 import { assertBuilt, CLI, PRODUCT, runCli, TOKEN, type CliRun } from './support.js';
 
-
 const clock = new ManualClock(Date.now());
 const records: ResponseRecord[] = [];
 let sandbox: Sandbox;

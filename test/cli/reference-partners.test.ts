@@ -15,7 +15,6 @@ import { call, ManualClock, signedSubmission } from '../sandbox/support.js';
 import { ACTION_SIGNATURES, actionProductBody, p4vfsProductBody } from '../support/outside-bodies.js';
 import { assertBuilt, runCli, TOKEN } from './support.js';
 
-
 describe('hwdash reference', () => {
   beforeAll(assertBuilt);
 

@@ -36,7 +36,6 @@ const shellQuote = (arg: string): string => `'${arg.replace(/'/g, `'\\''`)}'`;
 /** Bar glyphs of cli-progress's shades preset, carriage returns and ANSI escapes: what a pipe must never get. */
 const TERMINAL_CONTROL = /[\r\u2588\u2591]|\x1b\[/;
 
-
 let dir: string;
 let cab: string;
 

@@ -10,7 +10,6 @@ import { startSandbox, type Sandbox } from '../../src/mock/sandbox/index.js';
 import { call, ManualClock } from '../sandbox/support.js';
 import { appCertificate, CLIENT_ID, CLIENT_SECRET, claimsOf, HDC_SCOPE, headerOf, https, startFakeIssuer, TENANT_ID, type FakeIssuer } from './support.js';
 
-
 const NO_ACCESS_CLIENT = '0f0f0f0f-1111-4222-8333-444444444444';
 const CERT_CLIENT = '5a5a5a5a-1111-4222-8333-555555555555';
 const FEDERATED_CLIENT = '6b6b6b6b-1111-4222-8333-666666666666';

@@ -19,7 +19,6 @@ import { ROOT } from '../cli/support.js';
 import { call, newProductBody } from '../sandbox/support.js';
 import { CLIENT_ID, CLIENT_SECRET, HDC_SCOPE, https, TENANT_ID } from '../entra/support.js';
 
-
 const CLIENTS = resolve(ROOT, 'test', 'outside', 'clients');
 
 /**

@@ -1,14 +1,13 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { DEFAULT_SIGNATURES } from '../../workflow/default-product.js';
 import { collect, examples, parseId } from '../arguments.js';
 import type { CliContext } from '../context.js';
 import { addLabelOptions, type LabelFlags } from '../label-options.js';
 import { action } from '../run.js';
-import { DEFAULT_SIGNATURES } from '../../workflow/default-product.js';
 import type { PackageSpec, SubmitFlowFlags } from '../submit-flow.js';
 import { UsageError } from '../usage-error.js';
 import { addWaitOptions, type WaitFlags } from '../wait-options.js';
-
 
 /** How many packages a batch signs at once unless told otherwise. */
 const DEFAULT_CONCURRENCY = 4;

@@ -9,8 +9,6 @@ import { createHash, X509Certificate } from 'node:crypto';
 import type { JSONWebKeySet } from 'jose';
 import { applicationNotFound, tenantNotFound } from './aadsts.js';
 
-
-
 /** A federated identity credential: "trust tokens from this issuer about this subject". */
 export interface FederatedCredential {
   /** e.g. `https://token.actions.githubusercontent.com`; compared case-sensitively, as Entra ID does. */

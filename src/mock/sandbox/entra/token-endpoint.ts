@@ -26,7 +26,6 @@ import { HDC_RESOURCE } from './constants.js';
 
 export type EndpointVersion = 'v1' | 'v2';
 
-
 /** Resources the stand-in issues tokens for: the API, and a few others so that "a token for another audience" is real. */
 const KNOWN_RESOURCES = [HDC_RESOURCE, 'https://graph.microsoft.com', 'https://management.azure.com', 'https://management.core.windows.net', 'https://storage.azure.com', 'https://vault.azure.net'];
 
