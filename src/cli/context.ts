@@ -8,6 +8,7 @@ import { resolveAuth, type CliAuth } from './credentials.js';
 import { Output } from './output.js';
 import { ProgressReporter } from './progress.js';
 import { UsageError } from './usage-error.js';
+import { selectProfile } from './config/profiles.js';
 
 /** Options every command accepts (declared on the root program). */
 export interface GlobalOptions {
@@ -133,7 +134,6 @@ export class CliContext {
 
   /** The API root of the selected profile, if it names one (after --base-url and HWDASH_BASE_URL). */
   async profileBaseUrl(): Promise<string | undefined> {
-    const { selectProfile } = await import('./config/profiles.js');
     const selected = await selectProfile(this.options.profile ?? (process.env.HWDASH_PROFILE || undefined));
     return selected?.profile.baseUrl;
   }

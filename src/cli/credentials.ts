@@ -1,5 +1,6 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { AuthenticationError } from '../client/errors/authentication-error.js';
+import { configDirectory, selectProfile, type Profile } from './config/profiles.js';
 
 /** Where the CLI's access token comes from. */
 export type CliAuth = { token: string; source: string } | { credential: TokenCredential; source: string };
@@ -46,7 +47,6 @@ export interface AuthSources {
 export async function resolveAuth(sources: AuthSources = {}): Promise<CliAuth> {
   const env = sources.env ?? process.env;
   const profileName = sources.profileName ?? (env.HWDASH_PROFILE || undefined);
-  const { configDirectory, selectProfile } = await import('./config/profiles.js');
   const explicit = profileName === undefined ? undefined : await selectProfile(profileName);
   if (explicit) return fromProfile(explicit.name, explicit.profile, configDirectory(env), env);
   if (env.HWDASH_TOKEN) return { token: env.HWDASH_TOKEN, source: 'HWDASH_TOKEN' };
@@ -68,7 +68,7 @@ export async function resolveAuth(sources: AuthSources = {}): Promise<CliAuth> {
   return developerSignIn();
 }
 
-async function fromProfile(name: string, profile: import('./config/profiles.js').Profile, directory: string, env: NodeJS.ProcessEnv): Promise<CliAuth> {
+async function fromProfile(name: string, profile: Profile, directory: string, env: NodeJS.ProcessEnv): Promise<CliAuth> {
   const { credentialForProfile } = await import('./auth/profile-credential.js');
   return credentialForProfile(name, profile, directory, env);
 }

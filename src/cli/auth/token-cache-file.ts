@@ -5,7 +5,7 @@
  * a plain CI machine, so hwdash plugs in this file-based one through the same `useIdentityPlugin` contract.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** The part of MSAL's cache plugin contract used here (`ICachePlugin` of @azure/msal-node). */
@@ -57,7 +57,6 @@ export function fileTokenCachePlugin(directory: string): (context: unknown) => v
 
 /** Forgets the token caches whose names start with `prefix` (`hwdash logout`). */
 export async function removeTokenCaches(directory: string, prefix: string): Promise<number> {
-  const { readdir } = await import('node:fs/promises');
   const names = await readdir(directory).catch(() => [] as string[]);
   const mine = names.filter((name) => name.startsWith(prefix));
   await Promise.all(mine.map((name) => rm(join(directory, name), { force: true })));

@@ -3,6 +3,9 @@ import { examples } from '../arguments.js';
 import { CREDENTIAL_KINDS } from '../config/profiles.js';
 import type { CliContext } from '../context.js';
 import { action } from '../run.js';
+import { readAccount } from '../auth/accounts.js';
+import { checkProfileName, configDirectory, configFilePath, readConfig, selectProfile, writeConfig, type CredentialKind } from '../config/profiles.js';
+import { UsageError } from '../usage-error.js';
 
 /** The profile `config init|show` and `login` act on when none is named. */
 export const DEFAULT_PROFILE_NAME = 'default';
@@ -65,13 +68,11 @@ ${examples(
 }
 
 async function init(context: CliContext, flags: InitFlags): Promise<void> {
-  const { checkProfileName, configFilePath, readConfig, writeConfig } = await import('../config/profiles.js');
-  const { UsageError } = await import('../usage-error.js');
   const name = checkProfileName(context.options.profile ?? DEFAULT_PROFILE_NAME);
   const file = configFilePath();
   const config = await readConfig(file);
   const previous = Object.hasOwn(config.profiles, name) ? config.profiles[name] : undefined;
-  const credential = (flags.credential ?? previous?.credential) as import('../config/profiles.js').CredentialKind | undefined;
+  const credential = (flags.credential ?? previous?.credential) as CredentialKind | undefined;
   if (!credential) throw new UsageError(`--credential is needed for a new profile: one of ${KINDS.join(', ')}.`);
   const profile = {
     ...previous,
@@ -89,9 +90,6 @@ async function init(context: CliContext, flags: InitFlags): Promise<void> {
 }
 
 async function show(context: CliContext): Promise<void> {
-  const { configDirectory, configFilePath, readConfig, selectProfile } = await import('../config/profiles.js');
-  const { UsageError } = await import('../usage-error.js');
-  const { readAccount } = await import('../auth/accounts.js');
   const file = configFilePath();
   const selected = await selectProfile(context.options.profile ?? (process.env.HWDASH_PROFILE || undefined), file);
   if (!selected) throw new UsageError(`no profile is selected and ${file} names no default; create one with \`hwdash config init\`.`);
@@ -108,7 +106,6 @@ async function show(context: CliContext): Promise<void> {
 }
 
 async function list(context: CliContext): Promise<void> {
-  const { configFilePath, readConfig } = await import('../config/profiles.js');
   const file = configFilePath();
   const config = await readConfig(file);
   const rows = Object.entries(config.profiles).map(([name, profile]) => ({ name, default: config.defaultProfile === name, ...profile }));

@@ -3,6 +3,10 @@ import { examples } from '../arguments.js';
 import type { CliContext } from '../context.js';
 import { action } from '../run.js';
 import { DEFAULT_PROFILE_NAME } from './config.js';
+import { removeAccount, saveAccount } from '../auth/accounts.js';
+import { fileTokenCachePlugin, removeTokenCaches, tokenCacheDirectory } from '../auth/token-cache-file.js';
+import * as profiles from '../config/profiles.js';
+import type { Profile } from '../config/profiles.js';
 
 interface LoginFlags {
   deviceCode?: boolean;
@@ -43,10 +47,7 @@ function hasDisplay(): boolean {
 }
 
 async function login(context: CliContext, flags: LoginFlags): Promise<void> {
-  const profiles = await import('../config/profiles.js');
-  const { saveAccount } = await import('../auth/accounts.js');
   const { authorityOptions } = await import('../../client/auth/authority.js');
-  const { fileTokenCachePlugin, tokenCacheDirectory } = await import('../auth/token-cache-file.js');
   const { tokenCacheName } = await import('../auth/profile-credential.js');
   const { HDC_SCOPE } = await import('../../client/auth/token-cache.js');
   const identity = await import('@azure/identity');
@@ -90,7 +91,7 @@ async function login(context: CliContext, flags: LoginFlags): Promise<void> {
     clientId: record.clientId,
     ...(authorityHost ? { authorityHost } : {}),
     ...(context.options.baseUrl ? { baseUrl: context.options.baseUrl } : {}),
-  } satisfies import('../config/profiles.js').Profile;
+  } satisfies Profile;
   config.profiles[name] = profile;
   config.defaultProfile ??= name;
   await profiles.writeConfig(config, file);
@@ -100,9 +101,6 @@ async function login(context: CliContext, flags: LoginFlags): Promise<void> {
 }
 
 async function logout(context: CliContext): Promise<void> {
-  const profiles = await import('../config/profiles.js');
-  const { removeAccount } = await import('../auth/accounts.js');
-  const { removeTokenCaches, tokenCacheDirectory } = await import('../auth/token-cache-file.js');
   const { tokenCacheName } = await import('../auth/profile-credential.js');
   const name = profiles.checkProfileName(context.options.profile ?? (process.env.HWDASH_PROFILE || undefined) ?? (await profiles.readConfig()).defaultProfile ?? DEFAULT_PROFILE_NAME);
   const directory = profiles.configDirectory();

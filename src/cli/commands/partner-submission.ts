@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { examples, parseId } from '../arguments.js';
 import { action } from '../run.js';
+import { describeSubmission } from '../render.js';
 
 const IDS_HELP = `
 The three IDs are the partner's: its seller (publisher) ID, the product ID and the submission ID of the submission it
@@ -30,7 +31,6 @@ export function registerPartnerSubmissionCommands(program: Command): void {
       action(async (context, publisherId: string, productId: string, submissionId: string) => {
         const client = await context.client();
         const found = await client.partnerSubmissions.get(publisherId, productId, submissionId, { signal: context.signal });
-        const { describeSubmission } = await import('../render.js');
         context.output.result(found, () => describeSubmission(found));
       }),
     );

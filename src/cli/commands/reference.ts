@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { examples } from '../arguments.js';
 import { action } from '../run.js';
+import { table } from '../render.js';
 
 /** Each list: the command that prints it, its spec schema, and what the values are for. */
 const LISTS = [
@@ -30,7 +31,6 @@ export function registerReferenceCommands(program: Command): void {
         action(async (context) => {
           const { referenceLists } = await import('../../../generated/reference.js');
           const entries = referenceLists[schema];
-          const { table } = await import('../render.js');
           const described = entries.some((entry) => entry.description !== undefined);
           context.output.result(entries, () =>
             described ? table(['VALUE', 'DESCRIPTION'], entries.map((entry) => [entry.value, entry.description])) : entries.map((entry) => entry.value).join('\n'),
