@@ -286,6 +286,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/products/relationships/sourcepubliherid/{publisherId}/sourceproductid/{productId}/sourcesubmissionid/{submissionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Seller (publisher) ID of the partner who shared the submission with you, e.g. 29963920:
+                 *     the number in the partner's certification report links. A 64-bit integer in hwdash's
+                 *     types, sent as its exact decimal digit string like every other ID.
+                 * @example 29963920
+                 */
+                publisherId: components["parameters"]["publisherId"];
+                /**
+                 * @description The **partner's** product ID of the shared submission (the product it belongs to in the
+                 *     partner's account), as the exact decimal digit string.
+                 */
+                productId: string;
+                /** @description The **partner's** submission ID of the shared submission, as the exact decimal digit string. */
+                submissionId: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Translate a partner's submission IDs
+         * @description **Undocumented.** For a submission another partner shared with you through a shipping
+         *     label (destination `anotherPartner`): takes the partner's publisher, product and
+         *     submission IDs and returns the submission as your account sees it, with **your**
+         *     product and submission IDs (`productId`, `id`), which the other operations need.
+         *
+         *     The docs have no page for this operation. Microsoft's own clients call it:
+         *     `DevCenterHandler.GetPartnerSubmission` in the HardwareDevCenterManager library and the
+         *     `-list partnersubmission` and `-translate` options of the SDCM CLI. The path segment
+         *     `sourcepubliherid` is misspelt in the service itself (SDCM pull request #7, 2018), so it
+         *     must be sent as is. The response shape is the library's `Submission` model
+         *     (`src/Microsoft.Devices.HardwareDevCenterManager/Models/Submission.cs`), the same as
+         *     [Get a submission](#operation/getSubmission); the library reads a single object when a
+         *     submission ID is given.
+         *
+         *     Answers 404 (`EntityNotFound`) when no submission with these IDs was shared with you.
+         *
+         *     Roles: Driver Submitter.
+         */
+        get: operations["getPartnerSubmission"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/products/{productId}/submissions/{submissionId}/shippingLabels": {
         parameters: {
             query?: never;
@@ -704,14 +755,13 @@ export interface components {
         };
         /**
          * ChidUpdate
-         * @description A CHID to add to, or remove from, a shipping label.
+         * @description A CHID to add to, or remove from, a shipping label. `action` is required by
+         *     update-a-shipping-label.md; `chid` names the CHID (the docs' CHID object marks only
+         *     `distributionState` optional).
          */
         ChidUpdate: {
-            /**
-             * @description `add` or `remove`. Required on every entry.
-             * @enum {string}
-             */
-            action: "add" | "remove";
+            /** @description `add` or `remove`, in any case. Required on every entry: "You must provide a value for action when updating CHIDs or HardwareIDs" (update-a-shipping-label.md). */
+            action: ("add" | "remove") | (string & {});
             /**
              * Format: uuid
              * @description The CHID (a GUID).
@@ -945,14 +995,14 @@ export interface components {
         };
         /**
          * HardwareIdUpdate
-         * @description A hardware ID to add to, or remove (expire) from, a shipping label.
+         * @description A hardware ID to add to, or remove (expire) from, a shipping label. `action` is required
+         *     by update-a-shipping-label.md; the four values that name the hardware ID are required as
+         *     on create ("a valid combination of bundle ID, PNP ID, OS Code and INF name",
+         *     get-shipping-labels.md).
          */
         HardwareIdUpdate: {
-            /**
-             * @description `add` or `remove`. Required on every entry.
-             * @enum {string}
-             */
-            action: "add" | "remove";
+            /** @description `add` or `remove`, in any case. Required on every entry: "You must provide a value for action when updating CHIDs or HardwareIDs" (update-a-shipping-label.md). */
+            action: ("add" | "remove") | (string & {});
             /** @description Bundle ID from the driver metadata. */
             bundleId: string;
             /** @description INF file name. */
@@ -979,6 +1029,54 @@ export interface components {
              */
             ceiling?: string;
         };
+        /**
+         * KnownOsCode
+         * @description The operating-system codes the docs list ("List of Operating System Codes" in
+         *     get-product-data.md, as of 2025-11; NI was added in 2022-06, GE in 2024-06), with the docs'
+         *     descriptions in `x-enumDescriptions`. They name a Windows release and architecture in
+         *     `requestedSignatures` and `hardwareIds[].operatingSystemCode`.
+         *
+         *     This list only documents: the service knows more codes than the docs list (a public GitHub
+         *     Action requests `WINDOWS_v100_ARM64_RS5_FULL`, which the table lacks), so requests use the
+         *     open `OsCode`, which accepts any `WINDOWS_…` code. `hwdash reference os-codes` prints this list.
+         * @enum {string}
+         */
+        KnownOsCode: "WINDOWS_ME" | "WINDOWS_98" | "WINDOWS_2000" | "WINDOWS_NT40" | "WINDOWS_XP" | "WINDOWS_XP_IA64" | "WINDOWS_XP_X64" | "WINDOWS_XP_MEDIA_CENTER" | "WINDOWS_2003" | "WINDOWS_2003_IA64" | "WINDOWS_2003_X64" | "WINDOWS_VISTA" | "WINDOWS_VISTA_X64" | "WINDOWS_2008_SERVER" | "WINDOWS_2008_SERVER_IA64" | "WINDOWS_2008_SERVER_X64" | "WINDOWS_HOME_SERVER" | "WINDOWS_7" | "WINDOWS_7_X64" | "WINDOWS_2008_SERVER_R2_IA64" | "WINDOWS_2008_SERVER_R2_X64" | "WINDOWS_SERVER_SOLUTIONS_X64" | "WINDOWS_8" | "WINDOWS_8_X64" | "WINDOWS_8_ARM" | "WINDOWS_8_SERVER_X64" | "WINDOWS_v63" | "WINDOWS_v63_X64" | "WINDOWS_v63_ARM" | "WINDOWS_v63_SERVER_X64" | "WINDOWS_v100_TH1_FULL" | "WINDOWS_v100_X64_TH1_FULL" | "WINDOWS_v100_SERVER_X64_TH1_FULL" | "WINDOWS_v100_TH2_FULL" | "WINDOWS_v100_X64_TH2_FULL" | "WINDOWS_v100_SERVER_X64_TH2_FULL" | "WINDOWS_v100_RS1_FULL" | "WINDOWS_v100_X64_RS1_FULL" | "WINDOWS_v100_SERVER_X64_RS1_FULL" | "WINDOWS_v100_RS2_FULL" | "WINDOWS_v100_X64_RS2_FULL" | "WINDOWS_v100_RS3_FULL" | "WINDOWS_v100_X64_RS3_FULL" | "WINDOWS_v100_ARM64_RS3_FULL" | "WINDOWS_v100_RS4_FULL" | "WINDOWS_v100_X64_RS4_FULL" | "WINDOWS_v100_ARM64_RS4_FULL" | "WINDOWS_v100_SERVER_X64_RS5_FULL" | "WINDOWS_v100_RS5_FULL" | "WINDOWS_v100_X64_RS5_FULL" | "WINDOWS_v100_19H1_FULL" | "WINDOWS_v100_X64_19H1_FULL" | "WINDOWS_v100_ARM64_19H1_FULL" | "WINDOWS_v100_VB_FULL" | "WINDOWS_v100_X64_VB_FULL" | "WINDOWS_v100_ARM64_VB_FULL" | "WINDOWS_v100_SERVER_X64_FE_FULL" | "WINDOWS_v100_SERVER_ARM64_FE_FULL" | "WINDOWS_v100_X64_CO_FULL" | "WINDOWS_v100_ARM64_CO_FULL" | "WINDOWS_v100_X64_NI_FULL" | "WINDOWS_v100_ARM64_NI_FULL" | "WINDOWS_v100_X64_GE_FULL" | "WINDOWS_v100_ARM64_GE_FULL" | "WINDOWS_v100_SERVER_X64_GE_FULL" | "WINDOWS_v100_SERVER_ARM64_GE_FULL";
+        /**
+         * KnownOsFamilyCode
+         * @description The operating-system family codes the docs list ("List of operating system family codes" in
+         *     get-product-data.md, as of 2025-11), with the docs' descriptions in `x-enumDescriptions`.
+         *     They are the keys of `selectedProductTypes`. The table lists `Windows_v100_RS5` twice (x86
+         *     and x64); it appears once here. There is no `Windows_v100Server_RS4` and no
+         *     `Windows_v100Server_CO`/`_NI`.
+         *
+         *     Requests use the open `OsFamilyCode`: the docs' own examples, SDCM and its README write
+         *     `windows_v100_RS4`-style lowercase keys. `hwdash reference os-families` prints this list.
+         * @enum {string}
+         */
+        KnownOsFamilyCode: "WindowsMe" | "Windows2000" | "Windows98" | "WindowsNT40" | "WindowsXP" | "WindowsServer2003" | "WindowsVista" | "Windows2008Server" | "WindowsHomeServer" | "Windows7" | "Windows2008ServerR2" | "WindowsServerSolutions" | "Windows8" | "Windows8Server" | "Windows81" | "Windows81Server" | "Windows_v100" | "Windows_v100Server" | "Windows_v100_RS1" | "Windows_v100Server_RS1" | "Windows_v100_RS2" | "Windows_v100Server_RS2" | "Windows_v100_RS3" | "Windows_v100Server_RS3" | "Windows_v100_RS4" | "Windows_v100Server_RS5" | "Windows_v100_RS5" | "Windows_v100_19H1" | "Windows_v100_VB" | "Windows_v100Server_FE" | "Windows_v100_CO" | "Windows_v100_NI" | "Windows_v100_GE" | "Windows_v100Server_GE";
+        /**
+         * KnownProductType
+         * @description The product types the docs list ("List of Product Types" in get-product-data.md, as of
+         *     2025-11; 147 entries), plus `Unclassified`, which the list lacks but every docs example,
+         *     Microsoft's SDCM samples and Microsoft's P4VFS signing configuration send. Each value is an
+         *     exact string, spaces included. They are the values of `selectedProductTypes`.
+         *
+         *     Requests use the open `ProductType`, which accepts any non-empty string.
+         *     `hwdash reference product-types` prints this list.
+         * @enum {string}
+         */
+        KnownProductType: "3D Printer" | "Accelerometer Sensor" | "All In One" | "All In One with Touch" | "Audio Device" | "Audio Processing Objects" | "Bluetooth Controller" | "Bluetooth Controller Non USB" | "Camera" | "Camera Sensor" | "Cluster" | "Compute Accelerator MCDM 2.7" | "Compute Accelerator MCDM 3.1" | "Compute Accelerator MCDM 3.2" | "Convertible Tablet" | "Desktop" | "Digital Media Renderer" | "Digital Media Server" | "Digital Still Cameras" | "Digital Video Cameras" | "Distribution Scan Management Enabled Devices" | "Enterprise WSD Multi-Function Printer" | "Finger Print Reader" | "Game Controller" | "Generic Controller" | "Generic Portable Device" | "Graphics Adapter MCDM2.7" | "Graphics Adapter MCDM2.8" | "Graphics Adapter MCDM2.9" | "Graphics Adapter MCDM3.0" | "Graphics Adapter WDDM1.0" | "Graphics Adapter WDDM1.1" | "Graphics Adapter WDDM1.2" | "Graphics Adapter WDDM1.2 DisplayOnly" | "Graphics Adapter WDDM1.2 RenderOnly" | "Graphics Adapter WDDM1.3" | "Graphics Adapter WDDM1.3 DisplayOnly" | "Graphics Adapter WDDM1.3 RenderOnly" | "Graphics Adapter WDDM2.0" | "Graphics Adapter WDDM2.0 Display Only" | "Graphics Adapter WDDM2.0 Render Only" | "Graphics Adapter WDDM2.1" | "Graphics Adapter WDDM2.1 Display Only" | "Graphics Adapter WDDM2.1 Render Only" | "Graphics Adapter WDDM2.2" | "Graphics Adapter WDDM2.2 Display Only" | "Graphics Adapter WDDM2.2 Render Only" | "Graphics Adapter WDDM2.3" | "Graphics Adapter WDDM2.3 Display Only" | "Graphics Adapter WDDM2.3 Render Only" | "Graphics Adapter WDDM2.4" | "Graphics Adapter WDDM2.4 Display Only" | "Graphics Adapter WDDM2.4 Render Only" | "Graphics Adapter WDDM2.4 VM" | "Graphics Adapter WDDM2.5" | "Graphics Adapter WDDM2.5 Display Only" | "Graphics Adapter WDDM2.5 Render Only" | "Graphics Adapter WDDM2.5 VM" | "Graphics Adapter WDDM2.6" | "Graphics Adapter WDDM2.6 Display Only" | "Graphics Adapter WDDM2.6 Render Only" | "Graphics Adapter WDDM2.6 VM" | "Graphics Adapter WDDM2.7" | "Graphics Adapter WDDM2.7 Display Only" | "Graphics Adapter WDDM2.7 Render Only" | "Graphics Adapter WDDM2.7 VM" | "Graphics Adapter WDDM2.8" | "Graphics Adapter WDDM2.8 Display Only" | "Graphics Adapter WDDM2.8 Render Only" | "Graphics Adapter WDDM2.8 VM" | "Graphics Adapter WDDM2.9" | "Graphics Adapter WDDM2.9 Display Only" | "Graphics Adapter WDDM2.9 Render Only" | "Graphics Adapter WDDM2.9 VM" | "Graphics Adapter WDDM3.0" | "Graphics Adapter WDDM3.0 Display Only" | "Graphics Adapter WDDM3.0 Render Only" | "Graphics Adapter WDDM3.0 VM" | "Graphics Adapter WDDM3.1" | "Graphics Adapter WDDM3.1 Display Only" | "Graphics Adapter WDDM3.1 Render Only" | "Graphics Adapter WDDM3.1 VM" | "Graphics Adapter WDDM3.2" | "Graphics Adapter WDDM3.2 Display Only" | "Graphics Adapter WDDM3.2 Render Only" | "Graphics Adapter WDDM3.2 VM" | "Graphics Tablet" | "Gyroscope Sensor" | "Hard Drive" | "Hardware Multifunction Transforms" | "Keyboard" | "Keyboard Video Mouse Switch" | "LAN" | "LAN (Server)" | "LAN CS" | "LAN Virtual Machine (Server)" | "Laptop" | "Laptop with Touch" | "LCD" | "Light Sensor" | "Location Sensor" | "Media Player" | "Mobile Broadband CDMA" | "Mobile Broadband GSM" | "Mobile Phone" | "Monitor" | "Motherboard" | "Motion Sensor Fusion" | "Multi-Function Printer" | "Near Field Proximity" | "Network Media Device" | "NFC" | "NFC Smart Card Reader" | "Optical Drive" | "Pen Digitizer" | "Pointing Drawing" | "PrecisionTouchpad" | "Presence Sensor" | "Printer" | "Projector" | "Removable Storage" | "Router" | "Scanner" | "SDIO Controller" | "Server" | "Server Virtualization Validation Program" | "Signature Tablet" | "Smart Cards" | "Smartcard Reader" | "Storage Array" | "Storage Controller" | "Storage Spaces Adapter" | "Storage Spaces Drive" | "Tablet" | "Touch" | "Touch Monitor" | "TPM20" | "Ultra-Mobile PC" | "Ultra-Mobile PC with Touch" | "USB Controller" | "USB Hub" | "WebCam" | "WLAN" | "WLAN CSB" | "WSD Multi-Function Printer" | "WSD Printer" | "WSD Scanner" | "Unclassified";
+        /**
+         * KnownWindowsRelease
+         * @description The Windows releases the docs list for `inServicePublishInfo.flooring` (get-shipping-labels.md,
+         *     as of 2025-11: `TH` … `NI`; the ceiling list stops at `CO`, since access to later ceilings is
+         *     limited), plus `MN`, which only Microsoft's client library knows (`Enums/Enums.cs`). "The
+         *     possible values will expand to include the current version of the OS", so requests use the
+         *     open `WindowsRelease`.
+         * @enum {string}
+         */
+        KnownWindowsRelease: "TH" | "RS1" | "RS2" | "RS3" | "RS4" | "RS5" | "19H1" | "VB" | "MN" | "FE" | "CO" | "NI";
         /**
          * Link
          * @description A hypermedia link returned inside resources and collections.
@@ -1011,28 +1109,29 @@ export interface components {
         };
         /**
          * NewAdditionalAttributes
-         * @description `additionalAttributes` in a create-product request: `{}` or exactly one of the three
-         *     objects, each checked strictly.
+         * @description `additionalAttributes` in a create-product request: usually `{}`, or the attributes of a
+         *     storage controller, a RAID controller or an SVVP product. Microsoft's P4VFS client sends
+         *     all three members as `null`, so `null` members are accepted; hwdash's CLI warns when more
+         *     than one is set, since the docs describe one kind of product per request.
          */
         NewAdditionalAttributes: {
-            storageController?: components["schemas"]["NewStorageController"];
-            raidController?: components["schemas"]["NewRaidController"];
-            svvp?: components["schemas"]["NewSvvp"];
+            storageController?: components["schemas"]["NewStorageController"] | null;
+            raidController?: components["schemas"]["NewRaidController"] | null;
+            svvp?: components["schemas"]["NewSvvp"] | null;
         };
         /**
          * NewAdditionalInfoForMsApproval
-         * @description `additionalInfoForMsApproval` in a create-shipping-label request; required for automatic installs.
+         * @description `additionalInfoForMsApproval` in a create-shipping-label request; required for automatic
+         *     installs. No member is marked required by the docs. Members may be `null`, as Microsoft's
+         *     client library sends them when unset.
          */
         NewAdditionalInfoForMsApproval: {
-            /**
-             * Format: email
-             * @description E-mail address of the Microsoft sponsor.
-             */
-            microsoftContact?: string;
+            /** @description E-mail address of the Microsoft sponsor. */
+            microsoftContact?: string | null;
             /** @description The validations performed on the driver. */
-            validationsPerformed?: string;
+            validationsPerformed?: string | null;
             /** @description Names of the affected OEMs (an array, although the docs' table says "string"). */
-            affectedOems?: string[];
+            affectedOems?: string[] | null;
             /** @description True if installing the driver requires a reboot. */
             isRebootRequired?: boolean;
             /** @description True if the driver is co-engineered with Microsoft. */
@@ -1042,37 +1141,48 @@ export interface components {
             /** @description True if the driver package installs UI software. */
             hasUiSoftware?: boolean;
             /** @description Why the driver should be installed automatically. */
-            businessJustification?: string;
+            businessJustification?: string | null;
         };
         /**
          * NewChid
-         * @description One CHID to target.
+         * @description One CHID to target. `chid` is required: the docs' CHID object marks only
+         *     `distributionState` as optional (get-shipping-labels.md).
          */
         NewChid: {
             /**
              * Format: uuid
-             * @description The CHID (a GUID), e.g. from the metadata's `InstallationComputerHardwareIds`.
+             * @description The CHID (the docs type it GUID), e.g. from the metadata's `InstallationComputerHardwareIds`.
              */
             chid: string;
             /**
-             * @description Optional; defaults to `Unknown`. The docs' create example sends `pendingAdd`.
-             * @enum {string}
+             * @description Optional; defaults to `Unknown`. The docs list `Unknown`, `PendingAdd`, `Added`,
+             *     `PendingRemove`, `PendingRecovery` and `Recovered` (before 2020-11: `pendingAdd`,
+             *     `pendingRemove`, `added`, `notSet`); their create example and SDCM's README send
+             *     `pendingAdd`. Any case, or `null` (Microsoft's client library, `Models/CHID.cs`).
              */
-            distributionState?: "Unknown" | "PendingAdd" | "Added" | "PendingRemove" | "PendingRecovery" | "Recovered" | "pendingAdd" | "pendingRemove" | "added" | "notSet";
+            distributionState?: ("Unknown" | "PendingAdd" | "Added" | "PendingRemove" | "PendingRecovery" | "Recovered" | "NotSet") | (string & {}) | null;
         };
         /**
          * NewCoEngDriverPublishInfo
-         * @description Build-number range, for co-engineering partners only.
+         * @description Build-number range, for co-engineering partners only. The docs do not mark the members
+         *     required. Build numbers are JSON numbers in the docs; Microsoft's client library has sent
+         *     them as strings of digits since 2025-03 (`Models/CoEngDriverPublishInfo.cs`,
+         *     `LongToStringJsonConverter`), so both are accepted.
          */
         NewCoEngDriverPublishInfo: {
-            /** @description Lowest build number, e.g. 17135. */
-            flooringBuildNumber: number;
+            /** @description Lowest build number, e.g. 17135 (the major version 10.1 is implied). */
+            flooringBuildNumber?: number | string | null;
             /** @description Highest build number, e.g. 17139. */
-            ceilingBuildNumber: number;
+            ceilingBuildNumber?: number | string | null;
         };
         /**
          * NewHardwareId
-         * @description One hardware ID to target; all four values must form a combination listed in the driver metadata file.
+         * @description One hardware ID to target. All four of `bundleId`, `infId`, `operatingSystemCode` and
+         *     `pnpString` are required: "the hardware ID object should contain a valid combination of
+         *     bundle ID, PNP ID, OS Code and INF name while creating a new shipping label"
+         *     (get-shipping-labels.md). `distributionState` is a read-only status; Microsoft's client
+         *     library sends it as `null` (`Models/HardwareId.cs`), and the docs' targeting example carries
+         *     `pendingAdd`.
          */
         NewHardwareId: {
             /** @description Bundle ID (a key of the metadata's `BundleInfoMap`). */
@@ -1082,90 +1192,130 @@ export interface components {
             operatingSystemCode: components["schemas"]["OsCode"];
             /** @description Hardware (PnP) ID (a key under the INF's `OSPnPInfoMap` entry for the OS code). */
             pnpString: string;
+            /** @description Ignored on create; `pendingAdd`, `pendingRemove`, `added` or `notSet`, in any case, or `null`. */
+            distributionState?: ("pendingAdd" | "pendingRemove" | "added" | "notSet") | (string & {}) | null;
         };
         /**
          * NewInServicePublishInfo
-         * @description Range of Windows 10 and later releases to offer the driver to.
+         * @description Range of Windows 10 and later releases to offer the driver to. The docs do not mark
+         *     `flooring` or `ceiling` required (ceilings are a limited-access feature), and Microsoft's
+         *     SDCM README sends both as `""`.
          */
         NewInServicePublishInfo: {
-            /**
-             * @description Lowest release. `MN` is known only from Microsoft's client library.
-             * @enum {string}
-             */
-            flooring: "TH" | "RS1" | "RS2" | "RS3" | "RS4" | "RS5" | "19H1" | "VB" | "FE" | "CO" | "NI" | "MN";
-            /**
-             * @description Highest release (`NI` is not available as a ceiling; access is limited).
-             * @enum {string}
-             */
-            ceiling: "TH" | "RS1" | "RS2" | "RS3" | "RS4" | "RS5" | "19H1" | "VB" | "FE" | "CO";
+            /** @description Lowest release. */
+            flooring?: components["schemas"]["WindowsRelease"] | null;
+            /** @description Highest release (access to ceilings is limited; the docs' ceiling list stops at `CO`). */
+            ceiling?: components["schemas"]["WindowsRelease"] | null;
         };
         /**
          * NewProduct
-         * @description Request body of [Create a product](#operation/createProduct). The docs do not say which
-         *     fields are required; the fields marked required here are the ones every docs example and
-         *     Microsoft's own CLI send.
+         * @description Request body of [Create a product](#operation/createProduct).
+         *
+         *     **No field is required.** The docs mark none, and there is no evidence that the service
+         *     refuses a body for lacking one; the clients known to work send different subsets:
+         *     - the docs' example, and Microsoft's SDCM samples and README, send every field, SDCM with
+         *       `null` for `deviceMetadataIds`, `marketingNames` and `additionalAttributes`
+         *       (SDCM `Scripts/Attestation.ps1`, `Scripts/HLKx.ps1`);
+         *     - Microsoft's HardwareDevCenterManager library (`Models/Product.cs`, `NewProduct`)
+         *       serialises every property, `null` where unset (`packageType` included);
+         *     - a public GitHub Action that signs drivers in production sends no `announcementDate`
+         *       and no `firmwareVersion`, and an empty `selectedProductTypes` (`{}`);
+         *     - Microsoft's P4VFS signing client (`DevCenterClient.cs`, `SignInputAttestation.json`)
+         *       sends PascalCase property names (`ProductName`, `DeviceType: "Internal"`),
+         *       `DeviceMetadataCategory`, an `AdditionalAttributes` whose three members are `null`, and
+         *       an `AnnouncementDate` formatted by .NET's `DateTime.ToString()`.
+         *
+         *     Property names are matched case-insensitively by the service (the P4VFS client relies on
+         *     it); the schema lists them as the docs spell them. hwdash's CLI warns when a field every
+         *     documented example sends is missing (`x-hwdash-warn`), but sends the body.
          */
         NewProduct: {
             /** @description Name of the product. */
-            productName: string;
+            productName?: string | null;
             /**
-             * @description Test harness of the submission: `attestation` (EV-signed CAB), `hlk` (HLKX package),
-             *     `hck` (HCKX package) or `notset`. The docs' requests use `Attestation` and `HLK`, which
-             *     the service accepts too.
-             * @enum {string}
+             * @description Test harness of the submissions: `attestation` (EV-signed CAB), `hlk` (HLKX package),
+             *     `hck` (HCKX package) or `notset`, in any case: the docs' request sends `Attestation`,
+             *     SDCM sends `HLK`, the public Action sends `attestation`; the service answers in
+             *     lowercase.
              */
-            testHarness: "attestation" | "hlk" | "hck" | "notset" | "Attestation" | "HLK";
+            testHarness?: ("attestation" | "hlk" | "hck" | "notset") | (string & {}) | null;
             /**
-             * @description When the product is listed in the Windows Server Catalog. ISO 8601 date-time; the UTC
-             *     offset is optional (the docs' example has none).
+             * @description When the product is listed in the Windows Server Catalog. ISO 8601, with or without a
+             *     time, fractional seconds (up to 7 digits, as .NET writes them) and UTC offset: the docs'
+             *     example `2018-01-01T00:00:00` has none. The US form .NET's `DateTime.ToString()` writes
+             *     (`6/11/2025 4:01:52 PM`, sent by Microsoft's P4VFS client) is accepted too, with a warning
+             *     from hwdash's CLI, since it depends on the sender's culture.
              * @example 2025-12-01T00:00:00
+             * @example 2025-12-01T00:00:00Z
+             * @example 2018-04-04T16:11:27.2965057+00:00
              */
-            announcementDate: string;
-            /** @description Device-metadata submission IDs (GUIDs) to map to the driver. */
-            deviceMetadataIds?: string[];
+            announcementDate?: string;
+            /** @description Device-metadata submission IDs (GUIDs) to map to the driver. SDCM sends `null`. */
+            deviceMetadataIds?: string[] | null;
             /** @description Firmware version of the product. */
-            firmwareVersion?: string;
+            firmwareVersion?: string | null;
             /**
-             * @description Whether the device is internal, external, both, or not set.
-             * @enum {string}
+             * @description Whether the device is `internal`, `external`, `internalExternal` (both) or `notSet`, in
+             *     any case (Microsoft's P4VFS client sends `Internal`).
              */
-            deviceType: "internal" | "external" | "internalExternal" | "notSet";
+            deviceType?: ("internal" | "external" | "internalExternal" | "notSet") | (string & {}) | null;
             /** @description True to get a test-signed driver. */
             isTestSign?: boolean;
             /** @description True for a flight-signed driver (publishable through Windows Update to Windows Insider machines only). Sent by Microsoft's CLI since the move to v2.0. */
             isFlightSign?: boolean;
-            /** @description Marketing names or aliases. */
-            marketingNames?: string[];
-            /** @description Map from OS family code to product type, e.g. `{"Windows_v100": "Touch"}`. */
-            selectedProductTypes: {
+            /** @description Marketing names or aliases. SDCM sends `null`. */
+            marketingNames?: string[] | null;
+            /**
+             * @description Map from OS family code (`OsFamilyCode`) to product type (`ProductType`), e.g.
+             *     `{"Windows_v100": "Unclassified"}`. The public GitHub Action sends `{}`; hwdash's CLI
+             *     warns about an empty map, since every documented example names at least one family.
+             */
+            selectedProductTypes?: {
                 [key: string]: components["schemas"]["ProductType"];
-            };
-            /** @description OS codes the product should be signed for. */
-            requestedSignatures: components["schemas"]["OsCode"][];
-            additionalAttributes?: components["schemas"]["NewAdditionalAttributes"];
+            } | null;
+            /** @description OS codes (`OsCode`) the product should be signed for. */
+            requestedSignatures?: components["schemas"]["OsCode"][] | null;
+            /** @description `{}`, `null` (SDCM), or the attributes of a storage, RAID or SVVP product. */
+            additionalAttributes?: components["schemas"]["NewAdditionalAttributes"] | null;
+            /**
+             * @description Device-metadata category, e.g. `Component.Controller.Storage`. Not in the docs' request
+             *     table; it appears in a docs product response and Microsoft's P4VFS client sends it.
+             */
+            deviceMetadataCategory?: string | null;
             /**
              * @deprecated
-             * @description Historical field (e.g. `HLK`) shown in the docs until 2020-11 and still present in
-             *     Microsoft's client library. Prefer `testHarness`.
+             * @description Historical field (e.g. `HLK`) shown in the docs until 2020-11 and still serialised
+             *     (as `null` when unset) by Microsoft's client library. Prefer `testHarness`.
              */
-            packageType?: string;
+            packageType?: string | null;
         };
         /**
          * NewPublishingSpecifications
-         * @description `publishingSpecifications` in a create-shipping-label request. Rules enforced here:
+         * @description `publishingSpecifications` in a create-shipping-label request. Rules enforced here, each a
+         *     "must" of create-a-new-shipping-label.md:
          *     - If `isAutoInstallDuringOSUpgrade` or `isAutoInstallOnApplicableSystems` is true,
          *       `additionalInfoForMsApproval` is required and `manualAcquisition`, when sent, must be
          *       false (the driver is published with "May request user input" = false).
          *     - If both auto-install flags are sent as false, `manualAcquisition`, when sent, must be
          *       true ("May request user input" = true).
          *
-         *     `manualAcquisition` is a v2.0 field: send it on v2.0, omit it on v1.0.
+         *     `manualAcquisition` is a v2.0 field: send it on v2.0, omit it on v1.0. Members may be
+         *     `null` (Microsoft's client library sends unset lists and objects as `null`).
          */
         NewPublishingSpecifications: {
-            /** @description When the driver becomes available on Windows Update; omit to publish right after certification. ISO 8601 date-time, UTC offset optional. */
+            /**
+             * @description When the driver becomes available on Windows Update; omit to publish right after
+             *     certification. ISO 8601, with or without fractional seconds (up to 7 digits) and UTC
+             *     offset: Microsoft's library writes .NET's round-trip form, e.g.
+             *     `2025-06-08T10:11:12.1234567+02:00`, and `0001-01-01T00:00:00` when unset.
+             */
             goLiveDate?: string;
-            /** @description Seller IDs of partners that get read-only visibility of the label. */
-            visibleToAccounts?: string[];
+            /**
+             * @description Seller IDs of partners that get read-only visibility of the label, as JSON numbers
+             *     (Microsoft's library moved from strings to numbers in 2025-03 "to match Dashboard
+             *     documentation").
+             */
+            visibleToAccounts?: string[] | null;
             /** @description Deliver the driver automatically during an OS upgrade (dynamic update). */
             isAutoInstallDuringOSUpgrade?: boolean;
             /** @description Deliver the driver automatically to all applicable systems. */
@@ -1176,33 +1326,35 @@ export interface components {
             isDisclosureRestricted?: boolean;
             /** @description Publish to Windows 10 S. */
             publishToWindows10s?: boolean;
-            additionalInfoForMsApproval?: components["schemas"]["NewAdditionalInfoForMsApproval"];
+            additionalInfoForMsApproval?: components["schemas"]["NewAdditionalInfoForMsApproval"] | null;
         } & (unknown & unknown);
         /**
          * NewRaidController
          * @description `raidController` in a create-product request (see `RaidController`). If `usedProprietary`
          *     is true, `proprietaryName` and `proprietaryVersion` are required; if `usedMicrosoft` is
-         *     true, `microsoftName` and `microsoftVersion`.
+         *     true, `microsoftName` and `microsoftVersion` (the docs' "mandatory" in the RaidController
+         *     table of get-product-data.md). Other members may be `null`, as Microsoft's client library
+         *     sends them when unset.
          */
         NewRaidController: {
             /** @description Firmware version. */
-            firmwareVersion?: string;
+            firmwareVersion?: string | null;
             /** @description Filter driver version. (The docs swap the descriptions of `filterVersion` and `driverVersion`.) */
-            filterVersion?: string;
+            filterVersion?: string | null;
             /** @description Driver version. (The docs swap the descriptions of `filterVersion` and `driverVersion`.) */
-            driverVersion?: string;
+            driverVersion?: string | null;
             /** @description True if a proprietary driver was used; then `proprietaryName` and `proprietaryVersion` are required. */
             usedProprietary?: boolean;
             /** @description Name of the proprietary driver. */
-            proprietaryName?: string;
+            proprietaryName?: string | null;
             /** @description Version of the proprietary driver. */
-            proprietaryVersion?: string;
+            proprietaryVersion?: string | null;
             /** @description True if a Microsoft driver was used; then `microsoftName` and `microsoftVersion` are required. */
             usedMicrosoft?: boolean;
             /** @description Name of the Microsoft driver. */
-            microsoftName?: string;
+            microsoftName?: string | null;
             /** @description Version of the Microsoft driver. */
-            microsoftVersion?: string;
+            microsoftVersion?: string | null;
             /** @description True if third-party software is needed. */
             isThirdPartyNeeded?: boolean;
             /** @description True if the controller supports SCSI Enclosure Services (SES). */
@@ -1210,15 +1362,21 @@ export interface components {
             /** @description True if the controller supports SAF-TE. */
             isSAFTE?: boolean;
             /** @description Free-form additional information. */
-            additionalInfo?: string;
+            additionalInfo?: string | null;
         } & (unknown & unknown);
         /**
          * NewRecipientSpecifications
-         * @description `recipientSpecifications` in a create-shipping-label request; required when sharing with another partner.
+         * @description `recipientSpecifications` in a create-shipping-label request; required when sharing with
+         *     another partner. The docs do not mark `receiverPublisherId` required, but a share without
+         *     it has no recipient, so hwdash's CLI warns about it.
          */
         NewRecipientSpecifications: {
-            /** @description Seller ID of the receiving partner, as a decimal **string**. */
-            receiverPublisherId: string;
+            /**
+             * @description Seller ID of the receiving partner, as a decimal **string** (the docs and Microsoft's
+             *     library type it as a string; SDCM fills it from `-partnerid`). Seller IDs are numbers
+             *     such as 27691110, so anything but digits is refused.
+             */
+            receiverPublisherId?: string | null;
             /** @description True if the partner must add CHIDs to any shipping label they create. */
             enforceChidTargeting?: boolean;
         };
@@ -1226,11 +1384,22 @@ export interface components {
          * NewShippingLabel
          * @description Request body of [Create a shipping label](#operation/createShippingLabel).
          *
-         *     Rules enforced by this schema:
-         *     - `destination: windowsUpdate` requires `publishingSpecifications` and `targeting`.
-         *     - `destination: anotherPartner` requires `recipientSpecifications`.
+         *     Required, each from the docs:
+         *     - `destination: windowsUpdate` requires `publishingSpecifications` ("you must include a
+         *       publishingSpecifications object", create-a-new-shipping-label.md) and `targeting` ("the
+         *       targeting details of the shipping label which is required when published to Windows
+         *       Update", get-shipping-labels.md).
+         *     - `destination: anotherPartner` requires `recipientSpecifications` ("you must include the
+         *       recipientSpecifications object", create-a-new-shipping-label.md).
          *     - The auto-install rules on `publishingSpecifications` (see `NewPublishingSpecifications`).
-         *     - `inServicePublishInfo` and `coEngDriverPublishInfo` are mutually exclusive.
+         *     - `inServicePublishInfo` and `coEngDriverPublishInfo` are mutually exclusive ("either …
+         *       not both", get-shipping-labels.md).
+         *
+         *     `name` and `destination` are not marked required by the docs; every known client sends
+         *     both, and hwdash's CLI warns when one is missing. Members may be `null`: Microsoft's client
+         *     library (`Models/NewShippingLabel.cs`) serialises unset members as `null`, e.g.
+         *     `recipientSpecifications` on a Windows Update label. Microsoft's SDCM also sends
+         *     `publishingSpecifications` and `targeting` on a label shared with a partner.
          *
          *     Rules only the service checks:
          *     - Each hardware ID must be a valid bundleId + pnpString + operatingSystemCode + infId
@@ -1242,56 +1411,55 @@ export interface components {
          */
         NewShippingLabel: {
             /** @description Name of the shipping label. */
-            name: string;
-            /**
-             * @description `windowsUpdate` to publish, `anotherPartner` to share, `notSet`.
-             * @enum {string}
-             */
-            destination: "windowsUpdate" | "anotherPartner" | "notSet";
-            publishingSpecifications?: components["schemas"]["NewPublishingSpecifications"];
-            recipientSpecifications?: components["schemas"]["NewRecipientSpecifications"];
-            targeting?: components["schemas"]["NewTargeting"];
+            name?: string | null;
+            /** @description `windowsUpdate` to publish, `anotherPartner` to share, `notSet`; in any case. */
+            destination?: ("windowsUpdate" | "anotherPartner" | "notSet") | (string & {}) | null;
+            publishingSpecifications?: components["schemas"]["NewPublishingSpecifications"] | null;
+            recipientSpecifications?: components["schemas"]["NewRecipientSpecifications"] | null;
+            targeting?: components["schemas"]["NewTargeting"] | null;
         } & (unknown & unknown);
         /**
          * NewStorageController
          * @description `storageController` in a create-product request (see `StorageController`). If
          *     `usedProprietary` is true, `proprietaryName` and `proprietaryVersion` are required; if
-         *     `usedMicrosoft` is true, `microsoftName` and `microsoftVersion`; if `usedBootSupport` or
-         *     `usedBetterBoot` is true, `uefiVersion` and `acpiVersion`.
+         *     `usedMicrosoft` is true, `microsoftName` and `microsoftVersion`; if `usedBetterBoot` is
+         *     true, `uefiVersion` and `acpiVersion` (each rule is the docs' "mandatory" in the
+         *     StorageController table of get-product-data.md). Other members may be `null`, as
+         *     Microsoft's client library sends them when unset.
          */
         NewStorageController: {
             /** @description BIOS version. */
-            biosVersion?: string;
+            biosVersion?: string | null;
             /** @description Firmware version. */
-            firmwareVersion?: string;
+            firmwareVersion?: string | null;
             /** @description Driver version. */
-            driverVersion?: string;
+            driverVersion?: string | null;
             /** @description Driver name. */
-            driverName?: string;
+            driverName?: string | null;
             /** @description Device version. */
-            deviceVersion?: string;
+            deviceVersion?: string | null;
             /** @description Chipset name. */
-            chipsetName?: string;
+            chipsetName?: string | null;
             /** @description True if a proprietary driver was used; then `proprietaryName` and `proprietaryVersion` are required. */
             usedProprietary?: boolean;
             /** @description Name of the proprietary driver. */
-            proprietaryName?: string;
+            proprietaryName?: string | null;
             /** @description Version of the proprietary driver. */
-            proprietaryVersion?: string;
+            proprietaryVersion?: string | null;
             /** @description True if a Microsoft driver was used; then `microsoftName` and `microsoftVersion` are required. */
             usedMicrosoft?: boolean;
             /** @description Name of the Microsoft driver. */
-            microsoftName?: string;
+            microsoftName?: string | null;
             /** @description Version of the Microsoft driver. */
-            microsoftVersion?: string;
-            /** @description True if boot from disks larger than 2.2 TB is supported; then `uefiVersion` and `acpiVersion` are required. */
+            microsoftVersion?: string | null;
+            /** @description Boot support (the docs attach no rule to it). */
             usedBootSupport?: boolean;
             /** @description True if boot from disks larger than 2.2 TB was used; then `uefiVersion` and `acpiVersion` are required. */
             usedBetterBoot?: boolean;
             /** @description UEFI version. */
-            uefiVersion?: string;
+            uefiVersion?: string | null;
             /** @description ACPI version. */
-            acpiVersion?: string;
+            acpiVersion?: string | null;
             /** @description Supports 4K sectors with 512-byte emulation (512e). */
             supportsSector4K512E?: boolean;
             /** @description Supports native 4K sectors. */
@@ -1301,17 +1469,23 @@ export interface components {
         } & (unknown & unknown & unknown);
         /**
          * NewSubmission
-         * @description Request body of [Create a submission](#operation/createSubmission).
+         * @description Request body of [Create a submission](#operation/createSubmission): `name` and `type`.
+         *
+         *     **No field is required.** The docs show both fields in their example but mark neither
+         *     required, and there is no evidence of a refusal without one; every known client
+         *     (Microsoft's SDCM and library, the public GitHub Action, P4VFS) sends both, so hwdash's
+         *     CLI warns when one is missing. Property names are matched case-insensitively: Microsoft's
+         *     P4VFS client sends `{"Name": ..., "Type": "Initial"}`.
          */
         NewSubmission: {
             /** @description Name of the submission. */
-            name: string;
+            name?: string | null;
             /**
              * @description `initial` for the first submission of a product (only one is allowed), `derived` for a
-             *     later submission derived from it (needs an existing initial submission).
-             * @enum {string}
+             *     later submission derived from it (needs an existing initial submission). Any case
+             *     (P4VFS sends `Initial`).
              */
-            type: "initial" | "derived";
+            type?: ("initial" | "derived") | (string & {}) | null;
         };
         /**
          * NewSvvp
@@ -1319,90 +1493,72 @@ export interface components {
          */
         NewSvvp: {
             /** @description Product version. */
-            productVersion?: string;
+            productVersion?: string | null;
             /** @description Support link (plain string). */
-            supportLink?: string;
+            supportLink?: string | null;
             /**
-             * @description Guest operating system.
-             * @enum {string}
+             * @description Guest operating system. The docs list `Windows Server 2008`, `Windows Server 2008
+             *     Release 2`, `Windows Server 2012` and `Windows Server 2012 R2`, a list that stopped
+             *     growing in 2018 while SVVP kept running, so other values are accepted (hwdash's CLI
+             *     warns about them).
              */
-            guestOs?: "Windows Server 2008" | "Windows Server 2008 Release 2" | "Windows Server 2012" | "Windows Server 2012 R2";
+            guestOs?: ("Windows Server 2008" | "Windows Server 2008 Release 2" | "Windows Server 2012" | "Windows Server 2012 R2") | (string & {}) | null;
+            /** @description Processor architecture. The docs list `Xeon`, `Opteron` and `Itanium 2`; other values are accepted (hwdash's CLI warns about them). */
+            processorArchitecture?: ("Xeon" | "Opteron" | "Itanium 2") | (string & {}) | null;
             /**
-             * @description Processor architecture.
-             * @enum {string}
+             * @description Maximum number of processors. A number in the docs; Microsoft's client library has sent it as a JSON
+             *     string of digits since 2025-06 (`Models/Svvp.cs`, `LongToStringJsonConverter`), so both are accepted.
              */
-            processorArchitecture?: "Xeon" | "Opteron" | "Itanium 2";
-            /** @description Maximum number of processors. */
-            maxProcessors?: number;
-            /** @description Maximum memory, in GB. */
-            maxMemory?: number;
+            maxProcessors?: number | string | null;
+            /**
+             * @description Maximum memory, in GB. A number in the docs; Microsoft's client library has sent it as a JSON
+             *     string of digits since 2025-06 (`Models/Svvp.cs`, `LongToStringJsonConverter`), so both are accepted.
+             */
+            maxMemory?: number | string | null;
         };
         /**
          * NewTargeting
          * @description `targeting` in a create-shipping-label request. Build `hardwareIds` from the submission's
          *     driver metadata file (bundle key → `bundleId`, INF name → `infId`, OS key →
-         *     `operatingSystemCode`, PnP key → `pnpString`).
+         *     `operatingSystemCode`, PnP key → `pnpString`). `inServicePublishInfo` and
+         *     `coEngDriverPublishInfo` are mutually exclusive ("either … not both",
+         *     get-shipping-labels.md); a `null` one does not count, since Microsoft's client library
+         *     sends unset members as `null`.
          */
         NewTargeting: {
             /** @description Hardware IDs to target. */
-            hardwareIds?: components["schemas"]["NewHardwareId"][];
+            hardwareIds?: components["schemas"]["NewHardwareId"][] | null;
             /** @description CHIDs to target (only with hardware IDs for Windows 10 or later). */
-            chids?: components["schemas"]["NewChid"][];
+            chids?: components["schemas"]["NewChid"][] | null;
             /** @description Audience IDs (GUIDs, from [List audiences](#operation/listAudiences)) to restrict the driver to. */
-            restrictedToAudiences?: string[];
-            inServicePublishInfo?: components["schemas"]["NewInServicePublishInfo"];
-            coEngDriverPublishInfo?: components["schemas"]["NewCoEngDriverPublishInfo"];
+            restrictedToAudiences?: string[] | null;
+            inServicePublishInfo?: components["schemas"]["NewInServicePublishInfo"] | null;
+            coEngDriverPublishInfo?: components["schemas"]["NewCoEngDriverPublishInfo"] | null;
         };
         /**
          * OsCode
-         * @description An operating-system code, used in `requestedSignatures` and in
-         *     `hardwareIds[].operatingSystemCode`. The list grows with new Windows releases (NI was
-         *     added in 2022-06, GE in 2024-06), so requests are checked against a pattern rather than a
-         *     closed list. Documented values:
-         *
-         *     `WINDOWS_ME`, `WINDOWS_98`, `WINDOWS_2000`, `WINDOWS_NT40`, `WINDOWS_XP`, `WINDOWS_XP_IA64`,
-         *     `WINDOWS_XP_X64`, `WINDOWS_XP_MEDIA_CENTER`, `WINDOWS_2003`, `WINDOWS_2003_IA64`,
-         *     `WINDOWS_2003_X64`, `WINDOWS_VISTA`, `WINDOWS_VISTA_X64`, `WINDOWS_2008_SERVER`,
-         *     `WINDOWS_2008_SERVER_IA64`, `WINDOWS_2008_SERVER_X64`, `WINDOWS_HOME_SERVER`, `WINDOWS_7`,
-         *     `WINDOWS_7_X64`, `WINDOWS_2008_SERVER_R2_IA64`, `WINDOWS_2008_SERVER_R2_X64`,
-         *     `WINDOWS_SERVER_SOLUTIONS_X64`, `WINDOWS_8`, `WINDOWS_8_X64`, `WINDOWS_8_ARM`,
-         *     `WINDOWS_8_SERVER_X64`, `WINDOWS_v63`, `WINDOWS_v63_X64`, `WINDOWS_v63_ARM`,
-         *     `WINDOWS_v63_SERVER_X64`, `WINDOWS_v100_TH1_FULL`, `WINDOWS_v100_X64_TH1_FULL`,
-         *     `WINDOWS_v100_SERVER_X64_TH1_FULL`, `WINDOWS_v100_TH2_FULL`, `WINDOWS_v100_X64_TH2_FULL`,
-         *     `WINDOWS_v100_SERVER_X64_TH2_FULL`, `WINDOWS_v100_RS1_FULL`, `WINDOWS_v100_X64_RS1_FULL`,
-         *     `WINDOWS_v100_SERVER_X64_RS1_FULL`, `WINDOWS_v100_RS2_FULL`, `WINDOWS_v100_X64_RS2_FULL`,
-         *     `WINDOWS_v100_RS3_FULL`, `WINDOWS_v100_X64_RS3_FULL`, `WINDOWS_v100_ARM64_RS3_FULL`,
-         *     `WINDOWS_v100_RS4_FULL`, `WINDOWS_v100_X64_RS4_FULL`, `WINDOWS_v100_ARM64_RS4_FULL`,
-         *     `WINDOWS_v100_SERVER_X64_RS5_FULL`, `WINDOWS_v100_RS5_FULL`, `WINDOWS_v100_X64_RS5_FULL`,
-         *     `WINDOWS_v100_19H1_FULL`, `WINDOWS_v100_X64_19H1_FULL`, `WINDOWS_v100_ARM64_19H1_FULL`,
-         *     `WINDOWS_v100_VB_FULL`, `WINDOWS_v100_X64_VB_FULL`, `WINDOWS_v100_ARM64_VB_FULL`,
-         *     `WINDOWS_v100_SERVER_X64_FE_FULL`, `WINDOWS_v100_SERVER_ARM64_FE_FULL`,
-         *     `WINDOWS_v100_X64_CO_FULL`, `WINDOWS_v100_ARM64_CO_FULL`, `WINDOWS_v100_X64_NI_FULL`,
-         *     `WINDOWS_v100_ARM64_NI_FULL`, `WINDOWS_v100_X64_GE_FULL`, `WINDOWS_v100_ARM64_GE_FULL`,
-         *     `WINDOWS_v100_SERVER_X64_GE_FULL`, `WINDOWS_v100_SERVER_ARM64_GE_FULL`.
+         * @description An operating-system code, in `requestedSignatures` and `hardwareIds[].operatingSystemCode`:
+         *     one of the documented codes (`KnownOsCode`, listed by `hwdash reference os-codes`), or
+         *     another `WINDOWS_…` code. The list is open because it grows with every Windows release (NI
+         *     was added to the docs in 2022-06, GE in 2024-06) and because the service knows codes the
+         *     docs do not list: a public GitHub Action that signs drivers in production requests
+         *     `WINDOWS_v100_ARM64_RS5_FULL`. The `WINDOWS` prefix is matched in any case. hwdash's CLI
+         *     warns about a code that is not in the documented list.
          * @example WINDOWS_v100_X64_GE_FULL
          * @example WINDOWS_v100_RS3_FULL
          */
-        OsCode: string;
+        OsCode: components["schemas"]["KnownOsCode"] | (string & {});
         /**
          * OsFamilyCode
-         * @description An OS family code: the keys of `selectedProductTypes`. The docs' examples use lowercase
-         *     `windows_v100`, `windows_v100Server`, `windows_v100_RS3` and `windows_v100_RS4` as well, so
-         *     both spellings of the leading `W` are accepted. Documented values:
-         *
-         *     `WindowsMe`, `Windows2000`, `Windows98`, `WindowsNT40`, `WindowsXP`, `WindowsServer2003`,
-         *     `WindowsVista`, `Windows2008Server`, `WindowsHomeServer`, `Windows7`, `Windows2008ServerR2`,
-         *     `WindowsServerSolutions`, `Windows8`, `Windows8Server`, `Windows81`, `Windows81Server`,
-         *     `Windows_v100`, `Windows_v100Server`, `Windows_v100_RS1`, `Windows_v100Server_RS1`,
-         *     `Windows_v100_RS2`, `Windows_v100Server_RS2`, `Windows_v100_RS3`, `Windows_v100Server_RS3`,
-         *     `Windows_v100_RS4`, `Windows_v100Server_RS5`, `Windows_v100_RS5`, `Windows_v100_19H1`,
-         *     `Windows_v100_VB`, `Windows_v100Server_FE`, `Windows_v100_CO`, `Windows_v100_NI`,
-         *     `Windows_v100_GE`, `Windows_v100Server_GE`. (There is no `Windows_v100Server_RS4` and no
-         *     `Windows_v100Server_CO`/`_NI`.)
+         * @description An OS family code, a key of `selectedProductTypes`: one of the documented codes
+         *     (`KnownOsFamilyCode`, listed by `hwdash reference os-families`), or another `Windows…`
+         *     code, in any case. The docs' own create-product example, Microsoft's SDCM samples and its
+         *     README write lowercase keys such as `windows_v100_RS4`, so the case of the codes is not
+         *     significant. hwdash's CLI warns about a code that is not in the documented list.
          * @example Windows_v100
          * @example Windows_v100_GE
          */
-        OsFamilyCode: string;
+        OsFamilyCode: components["schemas"]["KnownOsFamilyCode"] | (string & {});
         /**
          * PreprodAsset
          * @description One asset of a preproduction package, e.g. the zip of signed files.
@@ -1574,41 +1730,21 @@ export interface components {
         };
         /**
          * ProductType
-         * @description A product type: the values of `selectedProductTypes`. Each label is an exact string
-         *     (spaces included). The examples also use `Unclassified`, which is not in the documented
-         *     list. Documented values:
-         *
-         *     3D Printer; Accelerometer Sensor; All In One; All In One with Touch; Audio Device; Audio
-         *     Processing Objects; Bluetooth Controller; Bluetooth Controller Non USB; Camera; Camera
-         *     Sensor; Cluster; Compute Accelerator MCDM 2.7; Compute Accelerator MCDM 3.1; Compute
-         *     Accelerator MCDM 3.2; Convertible Tablet; Desktop; Digital Media Renderer; Digital Media
-         *     Server; Digital Still Cameras; Digital Video Cameras; Distribution Scan Management Enabled
-         *     Devices; Enterprise WSD Multi-Function Printer; Finger Print Reader; Game Controller;
-         *     Generic Controller; Generic Portable Device; Graphics Adapter MCDM2.7 / MCDM2.8 / MCDM2.9 /
-         *     MCDM3.0; Graphics Adapter WDDM1.0; WDDM1.1; WDDM1.2 (+ " DisplayOnly", " RenderOnly");
-         *     WDDM1.3 (+ " DisplayOnly", " RenderOnly"); WDDM2.0 to WDDM2.3 (each + " Display Only",
-         *     " Render Only"); WDDM2.4 to WDDM3.2 (each + " Display Only", " Render Only", " VM"), e.g.
-         *     `Graphics Adapter WDDM2.4 VM`; Graphics Tablet; Gyroscope Sensor; Hard Drive; Hardware
-         *     Multifunction Transforms; Keyboard; Keyboard Video Mouse Switch; LAN; LAN (Server); LAN CS;
-         *     LAN Virtual Machine (Server); Laptop; Laptop with Touch; LCD; Light Sensor; Location Sensor;
-         *     Media Player; Mobile Broadband CDMA; Mobile Broadband GSM; Mobile Phone; Monitor;
-         *     Motherboard; Motion Sensor Fusion; Multi-Function Printer; Near Field Proximity; Network
-         *     Media Device; NFC; NFC Smart Card Reader; Optical Drive; Pen Digitizer; Pointing Drawing;
-         *     PrecisionTouchpad; Presence Sensor; Printer; Projector; Removable Storage; Router; Scanner;
-         *     SDIO Controller; Server; Server Virtualization Validation Program; Signature Tablet; Smart
-         *     Cards; Smartcard Reader; Storage Array; Storage Controller; Storage Spaces Adapter; Storage
-         *     Spaces Drive; Tablet; Touch; Touch Monitor; TPM20; Ultra-Mobile PC; Ultra-Mobile PC with
-         *     Touch; USB Controller; USB Hub; WebCam; WLAN; WLAN CSB; WSD Multi-Function Printer; WSD
-         *     Printer; WSD Scanner.
-         * @example Touch
+         * @description A product type, a value of `selectedProductTypes`: one of the documented types
+         *     (`KnownProductType`, listed by `hwdash reference product-types`; `Unclassified` is what
+         *     the docs' examples and Microsoft's own tools send), or another non-empty string, since the
+         *     list grows with new device classes (e.g. the Compute Accelerator and WDDM 3.x entries).
+         *     hwdash's CLI warns about a type that is not in the documented list.
          * @example Unclassified
+         * @example Touch
          * @example Graphics Adapter WDDM2.4 VM
          */
-        ProductType: string;
+        ProductType: components["schemas"]["KnownProductType"] | (string & {});
         /**
          * ProductUpdate
          * @description Request body of [Update a product](#operation/updateProduct). Only these three fields can
-         *     change. Send only the ones you change.
+         *     change. Send only the ones you change; hwdash's CLI warns about an empty body, which would
+         *     change nothing (the docs do not say whether the service refuses it).
          */
         ProductUpdate: {
             /**
@@ -1755,11 +1891,13 @@ export interface components {
         /**
          * ShippingLabelUpdate
          * @description Request body of [Update a shipping label](#operation/updateShippingLabel). The wrapper key
-         *     was documented as `targetingInfo` until 2023-08-29 and is `targeting` since; only
-         *     `targeting` is accepted here.
+         *     was documented as `targetingInfo` until 2023-08-29, when the maintainer of Microsoft's
+         *     client library corrected the page to `targeting`; only `targeting` is accepted here. The
+         *     docs do not mark it required; hwdash's CLI warns about a body without it, which would change
+         *     nothing.
          */
         ShippingLabelUpdate: {
-            targeting: components["schemas"]["TargetingUpdate"];
+            targeting?: components["schemas"]["TargetingUpdate"];
         };
         /**
          * ShippingLabelWorkflowStatus
@@ -1904,11 +2042,13 @@ export interface components {
         };
         /**
          * SubmissionUpdate
-         * @description Request body of [Update a submission](#operation/updateSubmission). Only the name can change.
+         * @description Request body of [Update a submission](#operation/updateSubmission). Only the name can
+         *     change. The docs do not mark `name` required; hwdash's CLI warns about a body without it,
+         *     which would change nothing.
          */
         SubmissionUpdate: {
             /** @description New name of the submission. */
-            name: string;
+            name?: string;
         };
         /**
          * Svvp
@@ -1972,6 +2112,16 @@ export interface components {
             /** @description Why it failed. */
             message?: string;
         };
+        /**
+         * WindowsRelease
+         * @description A Windows release code for a distribution floor or ceiling: one of `KnownWindowsRelease`,
+         *     or another code (the docs: "the possible values will expand to include the current version
+         *     of the OS"). Microsoft's SDCM README sends `""` for both, so the empty string is accepted;
+         *     hwdash's CLI warns about it and about codes the docs do not list.
+         * @example RS1
+         * @example NI
+         */
+        WindowsRelease: components["schemas"]["KnownWindowsRelease"] | (string & {});
         /**
          * WorkflowStatus
          * @description Where a submission is in Microsoft's ingestion (signing) workflow. Returned by
@@ -2172,6 +2322,13 @@ export interface components {
          *     it when listing labels.
          */
         includeTargetingInfo: boolean;
+        /**
+         * @description Seller (publisher) ID of the partner who shared the submission with you, e.g. 29963920:
+         *     the number in the partner's certification report links. A 64-bit integer in hwdash's
+         *     types, sent as its exact decimal digit string like every other ID.
+         * @example 29963920
+         */
+        publisherId: string;
     };
     requestBodies: never;
     headers: {
@@ -2571,6 +2728,49 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    getPartnerSubmission: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Seller (publisher) ID of the partner who shared the submission with you, e.g. 29963920:
+                 *     the number in the partner's certification report links. A 64-bit integer in hwdash's
+                 *     types, sent as its exact decimal digit string like every other ID.
+                 * @example 29963920
+                 */
+                publisherId: components["parameters"]["publisherId"];
+                /**
+                 * @description The **partner's** product ID of the shared submission (the product it belongs to in the
+                 *     partner's account), as the exact decimal digit string.
+                 */
+                productId: string;
+                /** @description The **partner's** submission ID of the shared submission, as the exact decimal digit string. */
+                submissionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The shared submission, with your product and submission IDs. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Submission"];
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];

@@ -4,4 +4,4 @@
 export const int64Keys: readonly string[] = ["id","productId","sharedProductId","sourceProductId","sourcePublisherId","submissionId","visibleToAccounts"];
 
 /** Path parameters that are int64 IDs: the client refuses anything but digit strings for them. */
-export const int64PathParams: readonly string[] = ["productId","shippingLabelId","submissionId"];
+export const int64PathParams: readonly string[] = ["productId","publisherId","shippingLabelId","submissionId"];

@@ -149,6 +149,25 @@ export const operations: readonly OperationRecord[] = [
     ]
   },
   {
+    "operationId": "getPartnerSubmission",
+    "method": "GET",
+    "path": "/products/relationships/sourcepubliherid/{publisherId}/sourceproductid/{productId}/sourcesubmissionid/{submissionId}",
+    "successStatus": 200,
+    "successContentType": "application/json",
+    "responseExample": "{\"id\":1152921504621502117,\"productId\":9007199267352017,\"workflowStatus\":{\"currentStep\":\"finalizeIngestion\",\"state\":\"completed\",\"messages\":[]},\"downloads\":{\"items\":[{\"type\":\"signedPackage\",\"url\":\"https://ingestionpackages.blob.core.windows.net/ingestion/0e6b1d4a-35f2-4c8e-9a71-8b2d5f3c6e19?sv=2017-04-17&sr=b&sig=Q0hBTkdFTUUtZmFrZS1zaWduYXR1cmUtZm9yLWRvY3M%3D&se=2025-11-21T18%3A05%3A12Z&sp=rl\"}],\"messages\":[]},\"links\":[{\"href\":\"https://manage.devcenter.microsoft.com/v2.0/my/hardware/products/9007199267352017/submissions/1152921504621502117\",\"rel\":\"self\",\"method\":\"GET\"}],\"commitStatus\":\"commitComplete\",\"isExtensionInf\":false,\"isUniversal\":true,\"isDeclarativeInf\":true,\"name\":\"Contoso Touch Controller 10.0.1.2\",\"type\":\"initial\",\"createdBy\":\"contoso-ci@contoso.com\",\"createdDateTime\":\"2025-11-19T09:26:03.1234567+00:00\"}",
+    "requestExample": null,
+    "errorStatuses": [
+      400,
+      401,
+      403,
+      404,
+      415,
+      422,
+      429,
+      500
+    ]
+  },
+  {
     "operationId": "getPreprodPackage",
     "method": "GET",
     "path": "/preprod/packages/{packageId}",

@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SubmitOutput } from '../src/cli/commands/submit.js';
+import type { SubmitOutput } from '../src/cli/submit-flow.js';
 import { buildExamplePackage } from './build-example-package.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');

@@ -7,6 +7,8 @@
  * - generated/operations.ts  one record per operation with its success status and raw example bodies,
  *                            from which the msw handlers and the spec tests are built
  * - generated/int64-keys.ts  property names whose values are int64 IDs, for the lossless JSON parser
+ * - generated/reference.ts   the documented value lists (every `Known…` enum of the spec, with the docs' descriptions),
+ *                            which the CLI's `reference` command and the client's vocabulary read
  */
 import { readFile, writeFile, readdir, mkdir } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
@@ -43,7 +45,7 @@ function stringifyExact(value: unknown, space?: number): string {
   return text.replace(new RegExp(`"${marker}(-?\\d+)"`, 'g'), '$1');
 }
 
-/** openapi-typescript transform: int64 IDs above 2^53 cannot be JS numbers, so they are digit strings. */
+/** int64 IDs above 2^53 cannot be JS numbers, so they are digit strings. */
 function int64ToString(schema: SchemaObject): ts.TypeNode | undefined {
   if ('format' in schema && schema.format === 'int64') {
     return ts.factory.createKeywordTypeNode(ts.SyntaxKind.StringKeyword);
@@ -51,9 +53,42 @@ function int64ToString(schema: SchemaObject): ts.TypeNode | undefined {
   return undefined;
 }
 
+/**
+ * An open enum, `anyOf: [<known values: an enum, or a $ref to a Known… enum>, {type: string, ...}, {type: 'null'}?]`,
+ * comes out of openapi-typescript as `Known | string`, which TypeScript collapses to `string`, losing the completion
+ * of the known values. `string & {}` keeps them while any other string still passes, so that member is swapped in.
+ * This works on the printed type rather than the schema: openapi-typescript's `transform` only sees schemas that
+ * declare a `type`, which an `anyOf` lacks, and the paths it reports do not lead back to nested schemas.
+ */
+function openEnum(type: ts.TypeNode): ts.TypeNode | undefined {
+  if (!ts.isUnionTypeNode(type)) return undefined;
+  const members = type.types;
+  const isString = (node: ts.TypeNode) => node.kind === ts.SyntaxKind.StringKeyword;
+  if (!members.some(isString) || !members.some(isKnownValues)) return undefined;
+  const f = ts.factory;
+  const anyString = f.createParenthesizedType(f.createIntersectionTypeNode([f.createKeywordTypeNode(ts.SyntaxKind.StringKeyword), f.createTypeLiteralNode([])]));
+  return f.createUnionTypeNode(members.map((node) => (isString(node) ? anyString : node)));
+}
+
+/**
+ * A string literal, a union of them, or `components["schemas"]["Known…"]`. openapi-typescript writes a string
+ * literal type as an identifier whose text is the quoted string.
+ */
+function isKnownValues(node: ts.Node): boolean {
+  if (ts.isParenthesizedTypeNode(node)) return isKnownValues(node.type);
+  if (ts.isUnionTypeNode(node)) return node.types.every(isKnownValues);
+  if (ts.isIdentifier(node)) return node.text.startsWith('"');
+  if (ts.isLiteralTypeNode(node)) return ts.isStringLiteral(node.literal);
+  if (ts.isIndexedAccessTypeNode(node) && ts.isLiteralTypeNode(node.indexType) && ts.isStringLiteral(node.indexType.literal)) {
+    return node.indexType.literal.text.startsWith('Known');
+  }
+  return false;
+}
+
 async function generateTypes(): Promise<string> {
   const ast = await openapiTS(pathToFileURL(specEntry), {
     transform: int64ToString,
+    postTransform: (type) => openEnum(type),
     redocly: await loadConfig({ configPath: join(root, 'redocly.yaml') }),
     alphabetize: false,
   });
@@ -174,6 +209,42 @@ function collectInt64PathParams(doc: Record<string, any>): string[] {
   return [...names].sort();
 }
 
+/**
+ * The documented lists behind the open enums: every component schema named `Known…` with a string `enum`, its values
+ * in the spec's order and the descriptions of `x-enumDescriptions`.
+ */
+function referenceModule(doc: Record<string, any>): string {
+  const lists = Object.entries<Record<string, any>>(doc.components?.schemas ?? {})
+    .filter(([name, schema]) => name.startsWith('Known') && Array.isArray(schema.enum))
+    .sort(([a], [b]) => a.localeCompare(b));
+  const body = lists
+    .map(([name, schema]) => {
+      const descriptions = (schema['x-enumDescriptions'] ?? {}) as Record<string, string>;
+      const entries = (schema.enum as string[]).map((value) =>
+        descriptions[value] === undefined ? `    { value: ${JSON.stringify(value)} },` : `    { value: ${JSON.stringify(value)}, description: ${JSON.stringify(descriptions[value])} },`,
+      );
+      return `  ${name}: [\n${entries.join('\n')}\n  ],`;
+    })
+    .join('\n');
+  const types = lists.map(([name]) => `  ${name}: readonly ReferenceEntry<components['schemas']['${name}']>[];`).join('\n');
+  return `${HEADER}
+import type { components } from './hdc.js';
+
+/** One documented value: exactly as the docs spell it, with the docs' description where they give one. */
+export interface ReferenceEntry<Value extends string = string> {
+  readonly value: Value;
+  readonly description?: string;
+}
+
+/** The documented lists behind the spec's open enums (its \`Known…\` schemas), in the docs' order. */
+export const referenceLists: {
+${types}
+} = {
+${body}
+};
+`;
+}
+
 async function generate(): Promise<Map<string, string>> {
   const config = await loadConfig({ configPath: join(root, 'redocly.yaml') });
   const result = await bundle({ ref: specEntry, config });
@@ -217,6 +288,7 @@ export const int64Keys: readonly string[] = ${JSON.stringify(int64Keys)};
 export const int64PathParams: readonly string[] = ${JSON.stringify(collectInt64PathParams(doc))};
 `,
   );
+  files.set('reference.ts', referenceModule(doc));
   return files;
 }
 

@@ -19,6 +19,13 @@ export function parsePositiveNumber(value: string): number {
   return n;
 }
 
+/** A count that may be zero (`--max-retries 0`). */
+export function parseCount(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError('expected a whole number (0 or more).');
+  return n;
+}
+
 export function parsePort(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n > 65535) throw new InvalidArgumentError('expected a port number between 0 and 65535.');

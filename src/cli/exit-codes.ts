@@ -15,6 +15,10 @@ export const ExitCode = {
   workflowFailed: 7,
   io: 8,
   cancelled: 9,
+  /** A wait ran out of time; the workflow goes on at the service, and a rerun keeps waiting on the same IDs. */
+  timedOut: 10,
+  /** Another run holds the state file (`hwdash submit` on the same output folder). */
+  busy: 11,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -30,12 +34,14 @@ const BY_NAME: Record<string, ExitCode> = {
   InvalidStateError: ExitCode.invalidState,
   RateLimitError: ExitCode.rateLimited,
   WorkflowFailedError: ExitCode.workflowFailed,
-  WorkflowTimeoutError: ExitCode.workflowFailed,
+  WorkflowTimeoutError: ExitCode.timedOut,
   PreflightError: ExitCode.workflowFailed,
   BlobTransferError: ExitCode.io,
   UploadError: ExitCode.io,
   DownloadError: ExitCode.io,
   StateFileError: ExitCode.io,
+  StateLockedError: ExitCode.busy,
+  DirectoryError: ExitCode.io,
   AzuriteStartError: ExitCode.io,
   AbortError: ExitCode.cancelled,
   CancelledError: ExitCode.cancelled,
@@ -49,9 +55,9 @@ const IO_PREFLIGHT_RULES = new Set(['file-exists', 'file-readable']);
 
 export function exitCodeFor(error: unknown): ExitCode {
   if (!(error instanceof Error)) return ExitCode.api;
-  // A package that is missing or unreadable is a local I/O problem (8), not a package the service would reject (7).
+  // A package that is missing, unreadable or not a file is a local I/O problem (8), whatever else preflight found.
   const problems = (error as { result?: { problems?: Array<{ rule?: string }> } }).result?.problems;
-  if (error.name === 'PreflightError' && problems?.length && problems.every((problem) => IO_PREFLIGHT_RULES.has(problem.rule ?? ''))) {
+  if (error.name === 'PreflightError' && problems?.some((problem) => IO_PREFLIGHT_RULES.has(problem.rule ?? ''))) {
     return ExitCode.io;
   }
   for (let proto: object | null = error; proto && proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {

@@ -62,7 +62,7 @@ export function addLabelOptions(command: Command): Command {
 }
 
 /** The flags as `shippingLabelFromMetadata` options; the workflow checks the documented rules on the result. */
-export function labelOptionsFromFlags(name: string, flags: LabelFlags): ShippingLabelFromMetadataOptions {
+export function labelOptionsFromFlags<Name extends string | undefined>(name: Name, flags: LabelFlags): Omit<ShippingLabelFromMetadataOptions, 'name'> & { name: Name } {
   const approval = {
     ...(flags.msContact ? { microsoftContact: flags.msContact } : {}),
     ...(flags.validations ? { validationsPerformed: flags.validations } : {}),

@@ -4,6 +4,8 @@ export interface OutputOptions {
   json: boolean;
   verbose: boolean;
   quiet: boolean;
+  /** Print SAS URLs in results with their signatures, for tools such as azcopy (`--show-sas-urls`). */
+  showSasUrls?: boolean;
   stdout?: NodeJS.WriteStream;
   stderr?: NodeJS.WriteStream;
   /** Literal secrets (tokens) to scrub from anything printed, on top of the pattern-based redaction. */
@@ -19,6 +21,7 @@ export class Output {
   readonly json: boolean;
   readonly verbose: boolean;
   readonly quiet: boolean;
+  readonly showSasUrls: boolean;
   readonly stdout: NodeJS.WriteStream;
   readonly stderr: NodeJS.WriteStream;
   readonly #secrets: string[];
@@ -27,6 +30,7 @@ export class Output {
     this.json = options.json;
     this.verbose = options.verbose;
     this.quiet = options.quiet;
+    this.showSasUrls = options.showSasUrls ?? false;
     this.stdout = options.stdout ?? process.stdout;
     this.stderr = options.stderr ?? process.stderr;
     this.#secrets = options.secrets ?? [];
@@ -51,12 +55,17 @@ export class Output {
    */
   result(value: unknown, human: () => string): void {
     const text = this.json ? toJsonText(value) : human();
-    if (text) this.stdout.write(`${this.scrub(text)}\n`);
+    if (text) this.stdout.write(`${redactText(text, this.#secrets, { keepSasSignatures: this.showSasUrls })}\n`);
   }
 
   /** A status line on stderr (suppressed by --quiet). */
   info(message: string): void {
     if (!this.quiet) this.stderr.write(`${this.scrub(message)}\n`);
+  }
+
+  /** A likely mistake that does not stop the command, on stderr (suppressed by --quiet). */
+  warn(message: string): void {
+    if (!this.quiet) this.stderr.write(`${this.scrub(`warning: ${message}`)}\n`);
   }
 
   /** A --verbose line on stderr. */

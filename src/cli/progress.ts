@@ -44,6 +44,9 @@ export class ProgressReporter {
         return this.#transferred(event);
       case 'workflow':
         return this.#workflow(event);
+      case 'notice':
+        this.#endLive();
+        return this.#output.info(`  ${event.message}`);
     }
   };
 

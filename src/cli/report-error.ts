@@ -14,13 +14,30 @@ function hintFor(error: unknown, code: ExitCode): string | undefined {
   return undefined;
 }
 
+/** Failures after which the same command, run again, picks up where this one stopped. */
+const RESUMABLE_KINDS = new Set(['network', 'timeout', 'rate-limit', 'server', 'upload', 'download', 'blob-transfer', 'workflow-timeout']);
+export const RESUME_HINT = 'run the same command again to continue.';
+
+/**
+ * Failures that a second try of the same run, a little later, is likely to get past: throttling beyond the retry
+ * budget, the network, the service's own errors, a broken transfer. (Not a wait that timed out: that took hours.)
+ */
+export function isTransientFailure(error: unknown, code: ExitCode): boolean {
+  return code === ExitCode.rateLimited || (error instanceof HdcError && RESUMABLE_KINDS.has(error.kind) && error.kind !== 'workflow-timeout');
+}
+
+function resumes(error: unknown, code: ExitCode): boolean {
+  return code === ExitCode.cancelled || code === ExitCode.rateLimited || code === ExitCode.timedOut || (error instanceof HdcError && RESUMABLE_KINDS.has(error.kind));
+}
+
 /**
  * Prints a failure on stderr (never stdout, so `--json` output stays parseable): the message, the service's
  * per-field validation errors, its code and request ID (to quote to Microsoft support), and a hint. Under
  * `--json` the same facts are one JSON object. Everything passes the output's redaction.
  */
-export function reportError(output: Output, error: unknown, code: ExitCode): void {
-  const hint = hintFor(error, code);
+export function reportError(output: Output, error: unknown, code: ExitCode, options: { resumable?: boolean } = {}): void {
+  const resume = options.resumable === true && resumes(error, code);
+  const hint = [hintFor(error, code), resume ? capitalise(RESUME_HINT) : undefined].filter(Boolean).join(' ') || undefined;
   if (output.json) {
     const body = error instanceof HdcError ? error.toJSON() : { name: (error as Error)?.name, message: (error as Error)?.message ?? String(error) };
     const problems = (error as { problems?: unknown }).problems;
@@ -28,7 +45,7 @@ export function reportError(output: Output, error: unknown, code: ExitCode): voi
     return;
   }
   if (code === ExitCode.cancelled) {
-    output.error('cancelled.');
+    output.error(resume ? `cancelled. ${capitalise(RESUME_HINT)}` : 'cancelled.');
     return;
   }
   const lines = [`error: ${error instanceof Error ? error.message : String(error)}`];
@@ -45,4 +62,8 @@ export function reportError(output: Output, error: unknown, code: ExitCode): voi
   if (hint) lines.push(`hint: ${hint}`);
   if (output.verbose && error instanceof Error && error.stack) lines.push(error.stack);
   output.error(lines.join('\n'));
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

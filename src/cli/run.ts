@@ -29,7 +29,7 @@ export function action<Args extends unknown[]>(handler: (context: CliContext, ..
       const code = cancellation.signal.aborted ? ExitCode.cancelled : exitCodeFor(error);
       process.exitCode = code;
       const { reportError } = await import('./report-error.js');
-      reportError(context.output, cancellation.signal.aborted ? cancellation.signal.reason : error, code);
+      reportError(context.output, cancellation.signal.aborted ? cancellation.signal.reason : error, code, { resumable: context.resumable });
     } finally {
       await context.close();
     }

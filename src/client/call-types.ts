@@ -1,6 +1,7 @@
 /**
  * The types of the typed calls (`client.GET(path, init)` and the others): the path is checked against the spec, and
- * so are `params`, `body` and the data returned. The init argument accepts exactly what the client honours. The rest of
+ * so are `params`, `body` and the data returned. The init argument accepts exactly what the client honours
+ * (`params`, `body`, `headers`, `parseAs`, `signal`, `timeoutMs`). The rest of
  * openapi-fetch's per-call options (`fetch`, `baseUrl`, `middleware`, `querySerializer`, `bodySerializer`, and
  * `RequestInit`'s `cache`, `credentials`...) would compile and then do nothing, so they do not compile.
  */
@@ -22,6 +23,8 @@ export type HdcCallInit<Operation> = ParamsOption<Operation> &
     parseAs?: ParseAs;
     /** Cancels the call, its retries and their waits; the call then rejects with the signal's reason. */
     signal?: AbortSignal;
+    /** This call's per-attempt timeout in milliseconds, overriding the client's `timeoutMs` (a create may take minutes). */
+    timeoutMs?: number;
   };
 
 /** The init argument of a typed call on `Path`, optional when the operation requires nothing in it. */
@@ -31,7 +34,7 @@ export type MaybeOptionalCallInit<Params, Location extends keyof Params> =
     : HdcCallInit<FilterKeys<Params, Location>>;
 
 /** The keys {@link HdcCallInit} allows; any other key of an init is an error. */
-type CallInitKey = 'params' | 'body' | 'headers' | 'parseAs' | 'signal';
+type CallInitKey = 'params' | 'body' | 'headers' | 'parseAs' | 'signal' | 'timeoutMs';
 
 /**
  * The init parameter: optional when nothing in it is required, and no key outside {@link HdcCallInit}. `Init` is

@@ -9,10 +9,11 @@ import { createPathSerializer } from './ids.js';
 import { stringifyJson } from './json/lossless.js';
 import { DEFAULT_BASE_URL, type HdcClientOptions } from './options.js';
 import { bearerTokenPolicy } from './pipeline/bearer-token.js';
-import { createPipeline, isSecureTransport } from './pipeline/pipeline.js';
+import { createPipeline, isSecureTransport, type Policy, type SendRequest } from './pipeline/pipeline.js';
 import { requestHeadersPolicy } from './pipeline/request-headers.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, errorOf, parsedValue, rereadableResponse, responseBodyPolicy, type ParsedBody } from './pipeline/response-body.js';
-import { retryPolicy } from './pipeline/retry.js';
+import { rateLimitGatePolicy } from './pipeline/rate-limit-gate.js';
+import { RETRY_DEFAULTS, retryPolicy, type RetryHooks, type RetryOptions } from './pipeline/retry.js';
 import { timeoutPolicy } from './pipeline/timeout.js';
 import { createTransport } from './pipeline/transport.js';
 import { createResources, type HdcResources } from './resources/index.js';
@@ -45,6 +46,8 @@ export interface HdcClient extends HdcResources {
     signal?: AbortSignal;
     /** False when a resend could create something twice; the retry policy then treats it like a POST. */
     idempotent?: boolean;
+    /** Per-attempt timeout of this request, overriding the client's `timeoutMs`. */
+    timeoutMs?: number;
   }): Promise<Response>;
 }
 
@@ -73,6 +76,7 @@ export function createHdcClient(options: HdcClientOptions = {}): HdcClient {
     [
       requestHeadersPolicy({ correlationId, userAgent }),
       retryPolicy(retry, { sleep, random, onRetry }),
+      ...rateLimitBudget(retry, sleep),
       bearerTokenPolicy({ apiOrigin: baseUrl.origin, tokens }),
       timeoutPolicy(checkTimeout(options.timeoutMs ?? 60_000)),
       responseBodyPolicy({ maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, correlationId }),
@@ -86,7 +90,7 @@ export function createHdcClient(options: HdcClientOptions = {}): HdcClient {
   const querySerializer = createQuerySerializer();
   const pathSerializer = createPathSerializer(new Set(int64PathParams));
   const call = (method: string) => async (path: string, init: TypedCallInit = {}) => {
-    const { params = {}, body, headers: callHeaders, parseAs = 'json', signal } = init;
+    const { params = {}, body, headers: callHeaders, parseAs = 'json', signal, timeoutMs } = init;
     const url = createFinalURL(path, { baseUrl: apiRoot, params, querySerializer, pathSerializer });
     const headers = mergeHeaders(body === undefined ? undefined : { 'content-type': 'application/json' }, callHeaders, params.header);
     const parsed: ParsedBody = {};
@@ -96,6 +100,7 @@ export function createHdcClient(options: HdcClientOptions = {}): HdcClient {
       headers,
       ...(body === undefined ? {} : { body: serializeBody(body, headers) as string | Uint8Array | Blob }),
       ...(signal ? { signal } : {}),
+      ...(timeoutMs === undefined ? {} : { timeoutMs: checkTimeout(timeoutMs) }),
       jsonOnly: parseAs === 'json',
       parsed,
     });
@@ -107,19 +112,7 @@ export function createHdcClient(options: HdcClientOptions = {}): HdcClient {
     return { data: parseAs === 'stream' ? response.body : ((await response[parseAs]()) as unknown), response };
   };
 
-  const sendAny: HdcClient['send'] = async (request) => {
-    const parsed: ParsedBody = {};
-    const response = await send({
-      method: request.method.toUpperCase(),
-      url: new URL(request.url, baseUrl),
-      headers: new Headers(request.headers),
-      ...(request.body === undefined ? {} : { body: request.body }),
-      ...(request.signal ? { signal: request.signal } : {}),
-      ...(request.idempotent === undefined ? {} : { idempotent: request.idempotent }),
-      parsed,
-    });
-    return rereadableResponse(response, parsed);
-  };
+  const sendAny = sendAnyRequest(send, baseUrl);
 
   const typed = {
     GET: call('GET'),
@@ -143,6 +136,39 @@ function bodyAs(reread: Response, parseAs: Exclude<TypedCallInit['parseAs'], 'js
   return parseAs === 'stream' ? Promise.resolve(reread.body) : reread[parseAs]();
 }
 
+/** `client.send()`: any request through the pipeline; a JSON answer comes back readable again, `json()` lossless. */
+function sendAnyRequest(send: SendRequest, baseUrl: URL): HdcClient['send'] {
+  return async (request) => {
+    const parsed: ParsedBody = {};
+    const response = await send({
+      method: request.method.toUpperCase(),
+      url: new URL(request.url, baseUrl),
+      headers: new Headers(request.headers),
+      ...(request.body === undefined ? {} : { body: request.body }),
+      ...(request.signal ? { signal: request.signal } : {}),
+      ...(request.idempotent === undefined ? {} : { idempotent: request.idempotent }),
+      ...(request.timeoutMs === undefined ? {} : { timeoutMs: checkTimeout(request.timeoutMs) }),
+      parsed,
+    });
+    return rereadableResponse(response, parsed);
+  };
+}
+
+/**
+ * One rate-limit budget for all calls of a client: a 429 holds them all (batch signing shares one client). Without
+ * retries the caller handles throttling itself, and a hold it cannot see would only get in its way.
+ */
+function rateLimitBudget(retry: RetryOptions, sleep: RetryHooks['sleep']): Policy[] {
+  if ((retry.maxRetries ?? RETRY_DEFAULTS.maxRetries) === 0) return [];
+  return [
+    rateLimitGatePolicy({
+      defaultHoldMs: retry.initialDelayMs ?? RETRY_DEFAULTS.initialDelayMs,
+      maxHoldMs: retry.maxRetryAfterMs ?? RETRY_DEFAULTS.maxRetryAfterMs,
+      ...(sleep ? { sleep } : {}),
+    }),
+  ];
+}
+
 /**
  * JSON bodies are written with exact int64 IDs. A body the caller marked with another content type (the octet-stream
  * package of `PUT /preprod/packages`) goes out as it is: JSON-encoding it would upload a quoted string.
@@ -159,6 +185,7 @@ interface TypedCallInit {
   headers?: HeadersOptions;
   parseAs?: 'json' | 'text' | 'blob' | 'arrayBuffer' | 'stream';
   signal?: AbortSignal;
+  timeoutMs?: number;
 }
 
 function parseBaseUrl(value: string): URL {

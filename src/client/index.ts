@@ -5,6 +5,7 @@ export { HDC_SCOPE } from './auth/token-cache.js';
 export type { RetryHooks, RetryOptions } from './pipeline/retry.js';
 export * from './errors/index.js';
 export { toId, type Int64Id, type IdInput } from './ids.js';
+export { OS_CODES, OS_FAMILY_CODES, PRODUCT_TYPES, IN_SERVICE_RELEASES, type OsCode, type OsFamilyCode, type ProductType, type ReferenceEntry } from './vocabulary.js';
 export { parseJson, stringifyJson } from './json/lossless.js';
 export { redactUrl, redactText } from './redact.js';
 export type { CallOptions } from './resources/call.js';
@@ -14,5 +15,6 @@ export type { Product, NewProduct, ProductUpdate, ProductsResource } from './res
 export type { Submission, NewSubmission, SubmissionUpdate, SubmissionsResource } from './resources/submissions.js';
 export type { ShippingLabel, NewShippingLabel, ShippingLabelUpdate, ShippingLabelOptions, ShippingLabelsResource } from './resources/shipping-labels.js';
 export type { Audience, AudiencesResource } from './resources/audiences.js';
+export type { PartnerSubmissionsResource } from './resources/partner-submissions.js';
 export type { PreprodPackage, PreprodAsset, AssetDownload, PreprodResource } from './resources/preprod.js';
 export type { components, paths, operations } from '../../generated/hdc.js';

@@ -81,10 +81,12 @@ export function rememberSecret(secret: string): void {
 
 /**
  * Redacts secrets embedded in free text: SAS signatures, bearer tokens, JWTs, the tokens this process
- * obtained, client secrets from the environment, and any extra literal secrets.
+ * obtained, client secrets from the environment, and any extra literal secrets. `keepSasSignatures` leaves SAS
+ * URLs usable, for a user who asked to see them (a SAS URL grants access to one blob for hours, a token to the API).
  */
-export function redactText(text: string, secrets: Iterable<string> = []): string {
-  let out = text.replace(QUERY_SECRET_PATTERN, `$1${REDACTED}`).replace(BEARER_PATTERN, `$1${REDACTED}`).replace(JWT_PATTERN, REDACTED);
+export function redactText(text: string, secrets: Iterable<string> = [], options: { keepSasSignatures?: boolean } = {}): string {
+  const redactQuery = (match: string, name: string): string => (options.keepSasSignatures && /^[?&;]sig=$/i.test(name) ? match : `${name}${REDACTED}`);
+  let out = text.replace(QUERY_SECRET_PATTERN, redactQuery).replace(BEARER_PATTERN, `$1${REDACTED}`).replace(JWT_PATTERN, REDACTED);
   const fromEnv = SECRET_ENV_VARS.map((name) => process.env[name] ?? '');
   for (const secret of [...secrets, ...knownSecrets, ...fromEnv]) {
     // Short strings would redact ordinary words; real secrets are long.

@@ -1,7 +1,7 @@
 /**
  * The bundled OpenAPI document (`generated/openapi.json`, also published as `hwdash/spec`) and a JSON Schema
  * validator over it. The CLI checks input files with it before sending them, and the sandbox checks every request
- * body it receives, so both refuse exactly what the spec's strict request schemas refuse.
+ * body it receives, so both refuse exactly what the spec's request schemas refuse (what the service is known to refuse).
  */
 import { readFile } from 'node:fs/promises';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
@@ -64,4 +64,26 @@ export function violatedField(error: ErrorObject): string {
 export function allowedValuesOf(error: ErrorObject): string {
   const allowed = (error.params as { allowedValues?: unknown[] }).allowedValues;
   return allowed ? `: ${allowed.map((value) => JSON.stringify(value)).join(', ')}` : '';
+}
+
+/**
+ * One error per failed alternative: a value that fails an `anyOf` (an open or case-insensitive enum, a nullable
+ * member) makes Ajv report every branch as well as the `anyOf` itself. They are summed up as the branch that lists
+ * the documented values, if there is one, or else the `anyOf` error alone.
+ */
+export function summarizeErrors(errors: readonly ErrorObject[]): ErrorObject[] {
+  const alternatives = errors.filter((error) => error.keyword === 'anyOf');
+  const inBranch = (error: ErrorObject, anyOf: ErrorObject) => error.instancePath === anyOf.instancePath && error.schemaPath.startsWith(`${anyOf.schemaPath}/`);
+  const result: ErrorObject[] = [];
+  for (const error of errors) {
+    const owner = alternatives.find((anyOf) => anyOf !== error && inBranch(error, anyOf));
+    if (owner) {
+      const firstEnum = errors.find((candidate) => candidate.keyword === 'enum' && inBranch(candidate, owner));
+      if (error === firstEnum) result.push(error);
+      continue;
+    }
+    if (error.keyword === 'anyOf' && errors.some((candidate) => candidate.keyword === 'enum' && inBranch(candidate, error))) continue;
+    result.push(error);
+  }
+  return result;
 }

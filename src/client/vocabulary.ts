@@ -4,6 +4,28 @@
  * `currentStep`, so every value is matched case-insensitively and reported in one spelling: the docs' camelCase.
  */
 
+import type { components } from '../../generated/hdc.js';
+import { referenceLists, type ReferenceEntry } from '../../generated/reference.js';
+
+export type { ReferenceEntry } from '../../generated/reference.js';
+
+/** An OS code (`requestedSignatures`, `hardwareIds[].operatingSystemCode`): a documented one, or any other `WINDOWS_…` code. */
+export type OsCode = components['schemas']['OsCode'];
+/** An OS family code, a key of `selectedProductTypes`. */
+export type OsFamilyCode = components['schemas']['OsFamilyCode'];
+/** A product type, a value of `selectedProductTypes`. */
+export type ProductType = components['schemas']['ProductType'];
+
+/**
+ * The documented lists (the docs' tables, as the spec records them), for pickers, completion and checks. They are
+ * not closed: the service accepts codes the docs have not listed yet, so use them to suggest, not to refuse.
+ */
+export const OS_CODES: readonly ReferenceEntry<components['schemas']['KnownOsCode']>[] = referenceLists.KnownOsCode;
+export const OS_FAMILY_CODES: readonly ReferenceEntry<components['schemas']['KnownOsFamilyCode']>[] = referenceLists.KnownOsFamilyCode;
+export const PRODUCT_TYPES: readonly ReferenceEntry<components['schemas']['KnownProductType']>[] = referenceLists.KnownProductType;
+/** Releases for a shipping label's `inServicePublishInfo` floor and ceiling. */
+export const IN_SERVICE_RELEASES: readonly ReferenceEntry<components['schemas']['KnownWindowsRelease']>[] = referenceLists.KnownWindowsRelease;
+
 /** A submission's ingestion steps, in order (reference 2.3). */
 export const SUBMISSION_STEPS = [
   'packageInfoValidation',
@@ -62,4 +84,20 @@ export function downloadItem<Item extends { type?: string }>(downloads: { items?
 /** Whether a submission's `downloads.items` has an item of this type. */
 export function hasDownload(downloads: { items?: readonly { type?: string }[] } | undefined, type: string): boolean {
   return downloadItem(downloads, type) !== undefined;
+}
+
+/**
+ * `commitStatus` values meaning the service has the commit: `CommitReceived`, then `CommitComplete`; older docs and
+ * responses said `commitStarted`/`commitCompleted`. Any case.
+ */
+const COMMITTED_STATUSES = new Set(['commitreceived', 'commitcomplete', 'commitcompleted', 'commitstarted']);
+
+/** Whether the service has a submission's commit (see {@link COMMITTED_STATUSES}). */
+export function isCommitted(commitStatus: string | null | undefined): boolean {
+  return COMMITTED_STATUSES.has(commitStatus?.toLowerCase() ?? '');
+}
+
+/** Whether a submission still waits for its package and commit (`CommitPending`, any case). */
+export function isCommitPending(commitStatus: string | null | undefined): boolean {
+  return commitStatus?.toLowerCase() === 'commitpending';
 }

@@ -4,8 +4,10 @@
  * the caller), and stopping it cannot leave servers or timers behind in the caller.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   BlobSASPermissions,
   BlobServiceClient,
@@ -31,11 +33,19 @@ export interface StartAzuriteOptions {
   host?: '127.0.0.1';
   /**
    * How long to wait for the emulator to listen before giving up.
-   * @default 20_000
+   * @default 180_000 (readiness is the log line; the bound only catches an emulator that never starts, and a busy machine can take a minute)
    */
   startTimeoutMs?: number;
   /** Aborting while starting stops the emulator and rejects; aborting later stops it. */
   signal?: AbortSignal;
+  /**
+   * Where blob contents live. `memory` keeps them in the emulator's heap: fastest, but every byte uploaded stays
+   * resident until the emulator stops (three 320 MiB submits take it past 2 GB). `disk` writes them to a fresh temporary
+   * folder that is removed when the emulator stops, even when its parent is killed; the emulator's memory then stays
+   * flat whatever is stored. Metadata stays small either way.
+   * @default 'memory'
+   */
+  persistence?: 'memory' | 'disk';
 }
 
 export interface AzuriteHandle {
@@ -47,6 +57,8 @@ export interface AzuriteHandle {
   connectionString: string;
   /** The emulator's process id (for diagnostics). */
   pid: number;
+  /** The temporary folder holding the blobs with `persistence: 'disk'`; removed by {@link stop}. */
+  location?: string;
   /** Stops the emulator; all its data is lost. Idempotent. */
   stop(): Promise<void>;
 }
@@ -68,21 +80,66 @@ function azuriteBlobEntryPoint(): string {
   }
 }
 
-/** Starts Azurite's blob service on loopback with in-memory persistence and waits until it accepts connections. */
+/** Starts Azurite's blob service on loopback (blobs in memory or in a temporary folder) and waits until it accepts connections. */
 export async function startAzurite(options: StartAzuriteOptions = {}): Promise<AzuriteHandle> {
-  const { port = 0, host = '127.0.0.1', startTimeoutMs = 20_000, signal } = options;
+  const { port = 0, host = '127.0.0.1', startTimeoutMs = 180_000, signal, persistence = 'memory' } = options;
   signal?.throwIfAborted();
   const entryPoint = azuriteBlobEntryPoint();
+  const location = persistence === 'disk' ? mkdtempSync(join(tmpdir(), 'hwdash-azurite-')) : undefined;
+  const removeLocation = (): void => {
+    if (location) rmSync(location, { recursive: true, force: true });
+  };
+  const child = spawnAzurite(entryPoint, host, port, location);
+  const output = outputTail(child);
 
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+    removeLocation();
+  };
+  process.on('exit', killOnExit);
+
+  let listeningPort: number;
+  try {
+    listeningPort = await waitUntilListening(child, output, startTimeoutMs, signal);
+  } catch (error) {
+    await terminate(child);
+    process.off('exit', killOnExit);
+    removeLocation();
+    throw error;
+  }
+
+  const stop = stopper(child, signal, () => {
+    process.off('exit', killOnExit);
+    // The emulator removes it on a clean exit; this covers the SIGKILL after the grace time.
+    removeLocation();
+  });
+  detach(child);
+
+  const blobEndpoint = `http://${host}:${listeningPort}/${AZURITE_ACCOUNT_NAME}`;
+  return {
+    blobEndpoint,
+    accountName: AZURITE_ACCOUNT_NAME,
+    accountKey: AZURITE_ACCOUNT_KEY,
+    connectionString: `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT_NAME};AccountKey=${AZURITE_ACCOUNT_KEY};BlobEndpoint=${blobEndpoint};`,
+    pid: child.pid!,
+    ...(location ? { location } : {}),
+    stop,
+  };
+}
+
+/** Runs the emulator's blob service in a child Node process, with blobs in `location` or in memory. */
+function spawnAzurite(entryPoint: string, host: string, port: number, location: string | undefined): ChildProcess {
   // Azurite switches to SQL metadata or other accounts when these are set; the sandbox needs the defaults.
   const env = { ...process.env };
   delete env.AZURITE_DB;
   delete env.AZURITE_ACCOUNTS;
 
   // The IPC channel doubles as a lifeline: when this process dies for any reason (even SIGKILL) the channel
-  // closes and the preamble below ends the emulator, so it can never outlive us.
+  // closes and the preamble below ends the emulator, so it can never outlive us. On its way out the emulator removes
+  // its blob folder itself, since a killed parent cannot.
   const preamble = [
     `process.on('disconnect', () => process.exit(0));`,
+    location ? `process.on('exit', () => require('node:fs').rmSync(${JSON.stringify(location)}, { recursive: true, force: true }));` : '',
     `process.argv.splice(1, 0, ${JSON.stringify(entryPoint)});`,
     `require(${JSON.stringify(entryPoint)});`,
   ].join('');
@@ -94,65 +151,52 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<A
     host,
     '--blobPort',
     String(port),
-    '--inMemoryPersistence',
+    ...(location ? ['--location', location] : ['--inMemoryPersistence']),
     '--skipApiVersionCheck',
     '--loose',
     '--silent',
     '--disableTelemetry',
   ];
-  const child = spawn(process.execPath, args, {
+  return spawn(process.execPath, args, {
     cwd: tmpdir(),
     env,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     windowsHide: true,
   });
+}
 
+/** Keeps the last {@link OUTPUT_TAIL_CHARS} of the emulator's stdout and stderr; the returned function reads them. */
+function outputTail(child: ChildProcess): () => string {
   let output = '';
   const collect = (chunk: Buffer): void => {
     output = (output + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
   };
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
+  return () => output;
+}
 
-  const killOnExit = (): void => {
-    child.kill('SIGKILL');
-  };
-  process.on('exit', killOnExit);
-
-  let listeningPort: number;
-  try {
-    listeningPort = await waitUntilListening(child, () => output, startTimeoutMs, signal);
-  } catch (error) {
-    await terminate(child);
-    process.off('exit', killOnExit);
-    throw error;
-  }
-
+/** The handle's idempotent stop, also run when `signal` aborts; `release` runs once the emulator has ended. */
+function stopper(child: ChildProcess, signal: AbortSignal | undefined, release: () => void): () => Promise<void> {
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= terminate(child).finally(() => {
-      process.off('exit', killOnExit);
       signal?.removeEventListener('abort', onAbort);
+      release();
     });
     return stopping;
   };
   const onAbort = (): void => void stop();
   signal?.addEventListener('abort', onAbort, { once: true });
-  // Nothing in the parent should stay alive just because an emulator is running.
+  return stop;
+}
+
+/** Nothing in the parent should stay alive just because an emulator is running. */
+function detach(child: ChildProcess): void {
   child.unref();
   child.channel?.unref();
   (child.stdout as unknown as { unref?: () => void }).unref?.();
   (child.stderr as unknown as { unref?: () => void }).unref?.();
-
-  const blobEndpoint = `http://${host}:${listeningPort}/${AZURITE_ACCOUNT_NAME}`;
-  return {
-    blobEndpoint,
-    accountName: AZURITE_ACCOUNT_NAME,
-    accountKey: AZURITE_ACCOUNT_KEY,
-    connectionString: `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT_NAME};AccountKey=${AZURITE_ACCOUNT_KEY};BlobEndpoint=${blobEndpoint};`,
-    pid: child.pid!,
-    stop,
-  };
 }
 
 function waitUntilListening(child: ChildProcess, output: () => string, timeoutMs: number, signal?: AbortSignal): Promise<number> {

@@ -11,7 +11,9 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { fileSha256 } from './file-digest.js';
-import { readDriverInf, type DriverInf } from './inf.js';
+import { MISSING_DRIVER_VERSION } from './driver-ver.js';
+import { parseInf, readDriverInf, type DriverInf } from './inf.js';
+import { infKind } from './inf-kind.js';
 import { openPackage } from './open-package.js';
 import { PackageFormatError } from './package-format-error.js';
 import { isInfPath, openFolderPackage, readAll, type PackageReader } from './package-reader.js';
@@ -92,7 +94,17 @@ export async function driverMetadataFromPackage(packagePath: string, options: Dr
       { filePath: packagePath },
     );
   }
-  return driverMetadataFromInfs(await packageBundleId(packagePath), infs, options, packagePath);
+  // Files such as a CD autorun.inf are no driver INFs (see inf-kind.ts); the service describes drivers only.
+  const drivers = infs.filter((inf) => infKind(parseInf(inf.bytes)) === 'driver');
+  if (drivers.length === 0) {
+    throw new PackageFormatError(
+      'no-driver-inf',
+      `${packagePath} holds no driver INF (${infs.map((inf) => inf.path).join(', ')} ${infs.length === 1 ? 'has' : 'have'} no [Version] section ` +
+        'with Signature="$Windows NT$"), so it describes no driver: add the driver\'s INF (with its .sys and .cat) to the package.',
+      { filePath: packagePath },
+    );
+  }
+  return driverMetadataFromInfs(await packageBundleId(packagePath), drivers, options, packagePath);
 }
 
 /** Builds the driver metadata for INF files already in memory, under a given bundle ID. */
@@ -153,11 +165,12 @@ function infNames(paths: readonly string[]): string[] {
 function infMetadata(inf: PackageInf, name: string, releases: readonly WindowsRelease[], packagePath: string): DriverMetadataInf {
   const driver = readDriverInf(inf.bytes);
   const { version } = driver;
-  if (!version.driverVer?.version) {
+  if (!version.driverVer) {
+    // The same DriverVer rules as preflight's, so that metadata is refused exactly where preflight refuses the INF.
+    const broken = driver.driverVerFindings.filter((finding) => finding.severity === 'problem').map((finding) => `${finding.message} [${finding.rule}]`);
     throw new PackageFormatError(
       'invalid-inf',
-      `${inf.path} in ${packagePath} has no valid DriverVer in [Version]; the service rejects such drivers. ` +
-        'Add "DriverVer = mm/dd/yyyy,w.x.y.z" (stampinf writes it at build time).',
+      `${inf.path} in ${packagePath} has no valid DriverVer in [Version]; the service rejects such drivers. ${broken.join(' ')}`,
       { filePath: packagePath, entryPath: inf.path },
     );
   }
@@ -165,7 +178,8 @@ function infMetadata(inf: PackageInf, name: string, releases: readonly WindowsRe
   return {
     DriverPackageFamilyId: `${provider}-${name}`,
     InfClass: version.class ?? '',
-    DriverVersion: version.driverVer.version,
+    // A DriverVer with a date only: Windows keeps the version as a 64-bit number, 0 when the INF names none.
+    DriverVersion: version.driverVer.version ?? MISSING_DRIVER_VERSION,
     DriverDate: `${version.driverVer.date}T00:00:00`,
     ExtensionId: version.extensionId ? version.extensionId.replace(/^\{|\}$/g, '').toLowerCase() : null,
     Provider: provider,

@@ -3,6 +3,7 @@
  * `%strkey%` tokens) and the parts of a driver INF that the dashboard's driver metadata is built from: [Version],
  * [Manufacturer] with its TargetOSVersion decorations, the models sections' device lines, and [TargetComputers].
  */
+import { readDriverVer, type DriverVerFinding, type DriverVerValue } from './driver-ver.js';
 
 /** One logical line of a section (continuations joined, comment removed). */
 export interface InfLine {
@@ -211,8 +212,12 @@ export interface InfVersion {
   class?: string;
   classGuid?: string;
   provider?: string;
-  /** From `DriverVer = mm/dd/yyyy[,w.x.y.z]`. */
-  driverVer?: { date: string; version?: string };
+  /**
+   * From `DriverVer = mm/dd/yyyy[,w.x.y.z]` (`-` may separate the date fields too); absent when the directive is
+   * missing or breaks a rule that blocks a submission. `DriverInf.driverVerFindings` names every rule it breaks,
+   * warnings included.
+   */
+  driverVer?: DriverVerValue;
   /** `CatalogFile`, or the first decorated `CatalogFile.<platform>` when only those exist. */
   catalogFile?: string;
   extensionId?: string;
@@ -263,6 +268,8 @@ export interface DriverInf {
   devices: InfDevice[];
   /** CHIDs from [TargetComputers] (GUIDs without braces, lower case): the computers the INF may install on. */
   targetComputers: string[];
+  /** What breaks the rules of the INF DriverVer directive in [Version], problems and warnings, each named by its rule. */
+  driverVerFindings: DriverVerFinding[];
   /** Looks up a directive (e.g. `FeatureScore`) in an install section (case-insensitive), expanded. */
   installDirective(installSection: string, key: string): string | undefined;
   diagnostics: string[];
@@ -295,10 +302,10 @@ export function readDriverInf(input: string | Uint8Array | InfDocument): DriverI
     doc.section('Version')?.lines.find((line) => line.key?.toLowerCase().startsWith('catalogfile.'))?.values[0];
   if (catalog !== undefined) version.catalogFile = doc.expand(catalog);
   const driverVerLine = doc.value('Version', 'DriverVer');
-  if (driverVerLine) {
-    const parsed = parseDriverVer(driverVerLine.values.map((v) => doc.expand(v)));
-    if (parsed) version.driverVer = parsed;
-    else doc.diagnostics.push(`line ${driverVerLine.lineNumber}: DriverVer "${driverVerLine.rawValue}" is not mm/dd/yyyy[,w.x.y.z]`);
+  const driverVer = readDriverVer(driverVerLine?.values.map((v) => doc.expand(v)));
+  if (driverVer.value) version.driverVer = driverVer.value;
+  if (driverVerLine && driverVer.malformed) {
+    doc.diagnostics.push(`line ${driverVerLine.lineNumber}: DriverVer "${driverVerLine.rawValue}" is not mm/dd/yyyy[,w.x.y.z]`);
   }
 
   const manufacturers: InfManufacturer[] = [];
@@ -347,20 +354,8 @@ export function readDriverInf(input: string | Uint8Array | InfDocument): DriverI
     manufacturers,
     devices,
     targetComputers,
+    driverVerFindings: driverVer.findings,
     installDirective: (installSection, key) => expanded(installSection, key),
     diagnostics: doc.diagnostics,
   };
-}
-
-function parseDriverVer(fields: readonly string[]): { date: string; version?: string } | undefined {
-  const match = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(fields[0] ?? '');
-  if (!match) return undefined;
-  const [month, day, year] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const probe = new Date(Date.UTC(year, month - 1, day));
-  if (probe.getUTCFullYear() !== year || probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day) return undefined;
-  const date = `${match[3]}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
-  const version = fields[1];
-  if (version === undefined || version === '') return { date };
-  if (!/^\d+(\.\d+){0,3}$/.test(version)) return undefined;
-  return { date, version };
 }

@@ -1,15 +1,32 @@
 /**
- * Writing a downloaded file so that it appears complete or not at all: the bytes go to a hidden temporary
- * sibling, which is flushed to disk and renamed over the destination only once the writer succeeded. A failed
- * or cancelled download therefore never leaves a partial file where the user expects a signed package.
+ * Writing a file (a download, the state file) so that it appears complete or not at all: the bytes go to a hidden
+ * temporary sibling, which is flushed to disk and renamed over the destination only once the writer succeeded. A
+ * failed or cancelled write therefore never leaves a partial file where the user expects a signed package; and the
+ * temporary file of a writer that was killed (its PID is in the name) is removed by the next write to the same place.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { ensureDirectory, removeCreatedDirectories } from './ensure-directory.js';
+import { isProcessRunning } from './process-alive.js';
 
-/** The temporary file's name for `dest`: hidden, unique, and recognisable as unfinished. */
+/** The temporary file's name for `dest`: hidden, unique, recognisable as unfinished, and naming its writer's PID. */
 export function partialFilePath(dest: string): string {
-  return join(dirname(dest), `.${basename(dest)}.${randomBytes(6).toString('hex')}.partial`);
+  return join(dirname(dest), `.${basename(dest)}.${process.pid}-${randomBytes(6).toString('hex')}.partial`);
+}
+
+/**
+ * Removes the temporary files that killed writers left for `dest` (a writer that is still running keeps its own).
+ * Best effort: a file that cannot be listed or removed is left for a later write.
+ */
+export async function removeOrphanedPartials(dest: string): Promise<void> {
+  const prefix = `.${basename(dest)}.`;
+  const names = await readdir(dirname(dest)).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = /^(\d+)-[0-9a-f]{12}\.partial$/.exec(name.slice(prefix.length))?.[1];
+    if (pid !== undefined && Number(pid) !== process.pid && !isProcessRunning(Number(pid))) await unlink(join(dirname(dest), name)).catch(() => undefined);
+  }
 }
 
 /**
@@ -20,7 +37,8 @@ export function partialFilePath(dest: string): string {
 export async function writeFileAtomically<T>(dest: string, write: (file: FileHandle) => Promise<T>): Promise<T> {
   const path = resolve(dest);
   await refuseDirectory(path);
-  const createdDirectory = await mkdir(dirname(path), { recursive: true });
+  const createdDirectory = await ensureDirectory(dirname(path));
+  await removeOrphanedPartials(path);
   const partial = partialFilePath(path);
   let file: FileHandle;
   try {
@@ -46,22 +64,6 @@ export async function writeFileAtomically<T>(dest: string, write: (file: FileHan
     await unlink(partial).catch(() => undefined);
     await removeCreatedDirectories(dirname(path), createdDirectory);
     throw error;
-  }
-}
-
-/**
- * Undoes `mkdir -p` after a failure: removes the directories from `directory` up to `firstCreated`, and only
- * while they are empty, so nothing that appeared there in the meantime is touched.
- */
-export async function removeCreatedDirectories(directory: string, firstCreated: string | undefined): Promise<void> {
-  if (firstCreated === undefined) return;
-  for (let current = directory; ; current = dirname(current)) {
-    try {
-      await rmdir(current);
-    } catch {
-      return;
-    }
-    if (current === firstCreated || dirname(current) === current) return;
   }
 }
 

@@ -2,10 +2,10 @@
  * What uploads and downloads share about Azure Blob storage: which SAS URLs are acceptable, how the storage SDK's
  * pipeline is configured, and what a storage failure means for the caller.
  */
-import type { Pipeline, RestError } from '@azure/storage-blob';
+import type { Pipeline, RequestPolicyFactory, RestError } from '@azure/storage-blob';
 import { isSecureTransport } from '../client/pipeline/pipeline.js';
 import { RETRY_DEFAULTS, type RetryOptions } from '../client/pipeline/retry.js';
-import { redactText } from '../client/redact.js';
+import { redactText, redactUrl } from '../client/redact.js';
 
 type StorageSdk = typeof import('@azure/storage-blob');
 let sdk: Promise<StorageSdk> | undefined;
@@ -35,15 +35,57 @@ export async function blobPipeline(retry: RetryOptions = {}): Promise<Pipeline> 
   const key = `${maxRetries}/${initialDelayMs}/${maxDelayMs}`;
   let pipeline = pipelines.get(key);
   if (!pipeline) {
-    const { AnonymousCredential, newPipeline } = await storageSdk();
-    pipeline = newPipeline(new AnonymousCredential(), {
+    const { AnonymousCredential, Pipeline: StoragePipeline, newPipeline } = await storageSdk();
+    const base = newPipeline(new AnonymousCredential(), {
       retryOptions: { maxTries: maxRetries + 1, retryDelayInMs: initialDelayMs, maxRetryDelayInMs: maxDelayMs },
       userAgentOptions: { userAgentPrefix: 'hwdash' },
     });
+    // Innermost, so that every attempt (retries included) is seen.
+    pipeline = new StoragePipeline([...base.factories, observingPolicy], base.options);
     pipelines.set(key, pipeline);
   }
   return pipeline;
 }
+
+/** One blob request as `observeBlobRequests` reports it; the URL's signature is redacted. */
+export interface BlobRequestEvent {
+  method: string;
+  url: string;
+  /** The HTTP status, when an answer came. */
+  status?: number;
+  /** Why no answer came (a network failure, an abort). */
+  error?: string;
+  durationMs: number;
+}
+
+const observers = new Set<(event: BlobRequestEvent) => void>();
+
+/** Calls `listener` after every blob request (the CLI's `--verbose`); returns the function that stops it. */
+export function observeBlobRequests(listener: (event: BlobRequestEvent) => void): () => void {
+  observers.add(listener);
+  return () => observers.delete(listener);
+}
+
+const observingPolicy: RequestPolicyFactory = {
+  create: (next) => ({
+    async sendRequest(request) {
+      if (observers.size === 0) return next.sendRequest(request);
+      const started = performance.now();
+      const report = (outcome: { status: number } | { error: string }): void => {
+        const event = { method: request.method, url: redactUrl(request.url), ...outcome, durationMs: Math.round(performance.now() - started) };
+        for (const observer of observers) observer(event);
+      };
+      try {
+        const response = await next.sendRequest(request);
+        report({ status: response.status });
+        return response;
+      } catch (error) {
+        report({ error: describeBlobFailure(error).detail });
+        throw error;
+      }
+    },
+  }),
+};
 
 /**
  * Parses a SAS URL. The signature in it is a bearer credential, so plain http is only accepted to loopback

@@ -53,17 +53,6 @@ export {
   type PreprodAssetFile,
 } from './preprod.js';
 export {
-  preflightPackage,
-  assertPreflight,
-  type PreflightHarness,
-  type PreflightKind,
-  type PreflightRule,
-  type PreflightProblem,
-  type PreflightResult,
-  type PreflightOptions,
-} from '../package/preflight.js';
-export { PreflightError } from '../package/preflight-error.js';
-export {
   uploadPackage,
   DEFAULT_UPLOAD_BLOCK_SIZE,
   DEFAULT_UPLOAD_CONCURRENCY,
@@ -81,3 +70,14 @@ export {
 export { BlobTransferError, type BlobTransferErrorOptions } from './blob-transfer-error.js';
 export { UploadError, type UploadErrorOptions } from './upload-error.js';
 export { DownloadError, type DownloadErrorOptions } from './download-error.js';
+export { createProduct } from './steps/product.js';
+export { createSubmission } from './steps/submission.js';
+export { uploadSubmissionPackage, type UploadSubmissionPackageOptions } from './steps/upload.js';
+export { commitSubmissionPackage, type CommitSubmissionOptions } from './steps/commit.js';
+export { createShippingLabel } from './steps/shipping-label.js';
+export { DEFAULT_CREATE_TIMEOUT_MS, type CreateOptions } from './create-once.js';
+export type { SigningRunOptions } from './signing-run.js';
+export { type CreateIntent, type CreatedResource } from './state-file.js';
+export { StateLockedError, type StateLockHolder } from './state-locked-error.js';
+export { DirectoryError } from './directory-error.js';
+export { DEFAULT_SIGNATURES, defaultProduct } from './default-product.js';

@@ -6,6 +6,9 @@ import { createHash } from 'node:crypto';
 import { rename, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { HdcClient } from '../client/client.js';
+import { HdcError } from '../client/errors/hdc-error.js';
+import { restate } from '../client/errors/restate.js';
+import { isAmbiguousFailure } from '../client/pipeline/retry.js';
 import { toSegment } from '../client/ids.js';
 import type { PreprodAsset, PreprodPackage } from '../client/resources/preprod.js';
 import { partialFilePath } from './atomic-file.js';
@@ -58,7 +61,14 @@ export async function submitPreprodPackage(
 ): Promise<PreprodPackage> {
   await assertPreflight(packagePath, options.preflight ?? { harness: 'attestation' });
   options.signal?.throwIfAborted();
-  return await client.preprod.submit(resolve(packagePath), options.signal ? { signal: options.signal } : {});
+  try {
+    return await client.preprod.submit(resolve(packagePath), options.signal ? { signal: options.signal } : {});
+  } catch (error) {
+    // Unlike products and submissions, preprod packages cannot be listed, so a lost answer cannot be settled by a
+    // lookup: say so rather than let a rerun sign the package twice unknowingly.
+    if (!(error instanceof HdcError) || !isAmbiguousFailure(error)) throw error;
+    throw restate(error, `${error.message}. The package may have been submitted anyway: the preprod API cannot list packages, so check the dashboard before submitting it again.`);
+  }
 }
 
 /** The asset IDs are the service's strings; only safe characters of them go into a file name. */

@@ -22,9 +22,11 @@ export const SIGN_DRIVER_STEPS: readonly SignDriverStep[] = [
 /**
  * - `step`: a step started, completed, or was skipped (already done according to the state file, or not asked for).
  * - `upload` / `download`: bytes transferred so far; `file` is the file name (not a URL).
+ * - `notice`: something worth a line in a CI log during a step, e.g. that a rerun found what an earlier run created.
  * - `workflow`: the service reported a new workflow step or state.
  */
 export type SignDriverProgressEvent =
   | { kind: 'step'; step: SignDriverStep; status: 'started' | 'completed' | 'skipped'; detail?: string }
+  | { kind: 'notice'; step: SignDriverStep; message: string }
   | { kind: 'upload' | 'download'; loadedBytes: number; totalBytes: number; file?: string }
   | WorkflowEvent;

@@ -8,9 +8,10 @@
  * parse, or a partial longer than the blob, is discarded: the download then starts over.
  */
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, readFile, rename, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { lstat, open, readFile, rename, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { refuseDirectory, removeCreatedDirectories, syncDirectory } from './atomic-file.js';
+import { refuseDirectory, syncDirectory } from './atomic-file.js';
+import { ensureDirectory, removeCreatedDirectories } from './ensure-directory.js';
 
 /** What the record beside a partial file says about the blob it holds the start of. */
 export interface PartialRecord {
@@ -59,7 +60,7 @@ export async function findPartial(dest: string): Promise<(PartialRecord & { leng
  */
 export async function openPartial(dest: string, record: PartialRecord, resumeAt: number): Promise<PartialFile & { createdDirectory: string | undefined }> {
   await refuseDirectory(dest);
-  const createdDirectory = await mkdir(dirname(dest), { recursive: true });
+  const createdDirectory = await ensureDirectory(dirname(dest));
   const paths = partialPaths(dest);
   try {
     if (resumeAt > 0) {

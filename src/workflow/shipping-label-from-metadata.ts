@@ -9,7 +9,6 @@ import type { NewShippingLabel } from '../client/resources/shipping-labels.js';
 import { ShippingLabelRuleError } from './shipping-label-rule-error.js';
 import { assertShippingLabelRules, isAutoInstall, type DriverMetadataFile } from './shipping-label-rules.js';
 
-
 /** `publishingSpecifications` as the API takes them, with seller IDs in any exact form. */
 export type PublishingSpecificationsInput = Omit<components['schemas']['NewPublishingSpecifications'], 'visibleToAccounts'> & {
   /** Seller IDs of partners that get read-only visibility of the label. */

@@ -34,7 +34,7 @@ function isWindows10OrLater(operatingSystemCode: string): boolean {
   return operatingSystemCode.toUpperCase().startsWith('WINDOWS_V100');
 }
 
-export function isAutoInstall(publishing: PublishingFlags | undefined): boolean {
+export function isAutoInstall(publishing: PublishingFlags | null | undefined): boolean {
   return publishing?.isAutoInstallDuringOSUpgrade === true || publishing?.isAutoInstallOnApplicableSystems === true;
 }
 
@@ -60,85 +60,91 @@ const describe = (hardwareId: HardwareIdKey): string =>
  * extension INFs are published automatically; without it, those two checks are left to the service.
  */
 export function assertShippingLabelRules(label: NewShippingLabel, metadata?: DriverMetadataFile): void {
-  const publishing = label.publishingSpecifications;
-  const hardwareIds = label.targeting?.hardwareIds ?? [];
-  const chids = label.targeting?.chids ?? [];
+  const destination = destinationOf(label);
+  checkSpecifications(label, destination);
+  if (label.publishingSpecifications) checkPublishing(label.publishingSpecifications);
+  checkTargeting(label);
+  if (metadata) checkAgainstMetadata(label, destination, metadata);
+}
 
-  if (label.destination !== 'windowsUpdate' && label.destination !== 'anotherPartner') {
-    throw new ShippingLabelRuleError(
-      'destination',
-      'destination',
-      `destination must be windowsUpdate (publish the driver) or anotherPartner (share it), got ${JSON.stringify(label.destination)}.`,
-    );
-  }
-  if (label.destination === 'windowsUpdate') {
-    if (!publishing) {
-      throw new ShippingLabelRuleError('specifications-for-destination', 'publishingSpecifications', 'A Windows Update shipping label needs publishingSpecifications.');
-    }
+/** The destination in the docs' spelling; the service takes it in any case. */
+function destinationOf(label: NewShippingLabel): 'windowsUpdate' | 'anotherPartner' {
+  const given = typeof label.destination === 'string' ? label.destination.toLowerCase() : undefined;
+  if (given === 'windowsupdate') return 'windowsUpdate';
+  if (given === 'anotherpartner') return 'anotherPartner';
+  throw new ShippingLabelRuleError(
+    'destination',
+    'destination',
+    `destination must be windowsUpdate (publish the driver) or anotherPartner (share it), got ${JSON.stringify(label.destination)}.`,
+  );
+}
+
+/** Windows Update labels take publishing specifications and hardware IDs; labels for a partner take a recipient. */
+function checkSpecifications(label: NewShippingLabel, destination: 'windowsUpdate' | 'anotherPartner'): void {
+  const fail = (target: string, message: string): never => {
+    throw new ShippingLabelRuleError('specifications-for-destination', target, message);
+  };
+  if (destination === 'windowsUpdate') {
+    if (!label.publishingSpecifications) fail('publishingSpecifications', 'A Windows Update shipping label needs publishingSpecifications.');
     if (label.recipientSpecifications) {
-      throw new ShippingLabelRuleError(
-        'specifications-for-destination',
-        'recipientSpecifications',
-        'recipientSpecifications are only for shipping labels shared with another partner (destination anotherPartner).',
-      );
+      fail('recipientSpecifications', 'recipientSpecifications are only for shipping labels shared with another partner (destination anotherPartner).');
     }
-    if (hardwareIds.length === 0) {
+    if ((label.targeting?.hardwareIds ?? []).length === 0) {
       throw new ShippingLabelRuleError(
         'hardware-ids-required',
         'targeting.hardwareIds',
         "A Windows Update shipping label needs hardware IDs: add at least one from the submission's driver metadata.",
       );
     }
-  } else {
-    if (!label.recipientSpecifications?.receiverPublisherId) {
-      throw new ShippingLabelRuleError(
-        'specifications-for-destination',
-        'recipientSpecifications.receiverPublisherId',
-        'A shipping label shared with another partner needs recipientSpecifications with the receiverPublisherId (seller ID) of that partner.',
-      );
-    }
-    if (publishing) {
-      throw new ShippingLabelRuleError(
-        'specifications-for-destination',
-        'publishingSpecifications',
-        'publishingSpecifications are only for Windows Update shipping labels; the partner a driver is shared with publishes it.',
-      );
-    }
+    return;
   }
-
-  if (publishing) {
-    const auto = isAutoInstall(publishing);
-    if (auto && !publishing.additionalInfoForMsApproval) {
-      throw new ShippingLabelRuleError(
-        'auto-install-approval-info',
-        'publishingSpecifications.additionalInfoForMsApproval',
-        'additionalInfoForMsApproval is required when isAutoInstallDuringOSUpgrade or isAutoInstallOnApplicableSystems is true: ' +
-          'give microsoftContact, validationsPerformed, affectedOems and businessJustification for Microsoft to approve automatic installation.',
-      );
-    }
-    if (auto && publishing.manualAcquisition === true) {
-      throw new ShippingLabelRuleError(
-        'manual-acquisition',
-        'publishingSpecifications.manualAcquisition',
-        'manualAcquisition must be false when isAutoInstallDuringOSUpgrade or isAutoInstallOnApplicableSystems is true.',
-      );
-    }
-    if (!auto && publishing.manualAcquisition === false) {
-      throw new ShippingLabelRuleError(
-        'manual-acquisition',
-        'publishingSpecifications.manualAcquisition',
-        'manualAcquisition must be true when neither isAutoInstallDuringOSUpgrade nor isAutoInstallOnApplicableSystems is true.',
-      );
-    }
+  if (!label.recipientSpecifications?.receiverPublisherId) {
+    fail(
+      'recipientSpecifications.receiverPublisherId',
+      'A shipping label shared with another partner needs recipientSpecifications with the receiverPublisherId (seller ID) of that partner.',
+    );
   }
+  if (label.publishingSpecifications) {
+    fail('publishingSpecifications', 'publishingSpecifications are only for Windows Update shipping labels; the partner a driver is shared with publishes it.');
+  }
+}
 
-  if (chids.length > 0) {
+/** Auto-install needs Microsoft's approval details, and `manualAcquisition` is the opposite of auto-install. */
+function checkPublishing(publishing: NonNullable<NewShippingLabel['publishingSpecifications']>): void {
+  const auto = isAutoInstall(publishing);
+  if (auto && !publishing.additionalInfoForMsApproval) {
+    throw new ShippingLabelRuleError(
+      'auto-install-approval-info',
+      'publishingSpecifications.additionalInfoForMsApproval',
+      'additionalInfoForMsApproval is required when isAutoInstallDuringOSUpgrade or isAutoInstallOnApplicableSystems is true: ' +
+        'give microsoftContact, validationsPerformed, affectedOems and businessJustification for Microsoft to approve automatic installation.',
+    );
+  }
+  if (auto && publishing.manualAcquisition === true) {
+    throw new ShippingLabelRuleError(
+      'manual-acquisition',
+      'publishingSpecifications.manualAcquisition',
+      'manualAcquisition must be false when isAutoInstallDuringOSUpgrade or isAutoInstallOnApplicableSystems is true.',
+    );
+  }
+  if (!auto && publishing.manualAcquisition === false) {
+    throw new ShippingLabelRuleError(
+      'manual-acquisition',
+      'publishingSpecifications.manualAcquisition',
+      'manualAcquisition must be true when neither isAutoInstallDuringOSUpgrade nor isAutoInstallOnApplicableSystems is true.',
+    );
+  }
+}
+
+/** CHIDs only with Windows 10 and later; in-service and co-engineering publish info exclude each other. */
+function checkTargeting(label: NewShippingLabel): void {
+  const hardwareIds = label.targeting?.hardwareIds ?? [];
+  if ((label.targeting?.chids ?? []).length > 0) {
     const older = [...new Set(hardwareIds.map((hardwareId) => hardwareId.operatingSystemCode).filter((code) => !isWindows10OrLater(code)))];
     if (older.length > 0) {
       throw new ShippingLabelRuleError('chids-windows-10', 'targeting.chids', `${CHID_MESSAGE} These OS codes are older: ${older.join(', ')}.`);
     }
   }
-
   if (label.targeting?.inServicePublishInfo && label.targeting.coEngDriverPublishInfo) {
     throw new ShippingLabelRuleError(
       'publish-info-exclusive',
@@ -146,8 +152,11 @@ export function assertShippingLabelRules(label: NewShippingLabel, metadata?: Dri
       'inServicePublishInfo and coEngDriverPublishInfo are mutually exclusive: give one of them.',
     );
   }
+}
 
-  if (!metadata) return;
+/** Every hardware ID comes from the driver metadata; extension INFs go to Windows Update only as automatic updates. */
+function checkAgainstMetadata(label: NewShippingLabel, destination: 'windowsUpdate' | 'anotherPartner', metadata: DriverMetadataFile): void {
+  const hardwareIds = label.targeting?.hardwareIds ?? [];
   hardwareIds.forEach((hardwareId, index) => {
     if (!entryOf(entryOf(infOf(metadata, hardwareId)?.OSPnPInfoMap, hardwareId.operatingSystemCode), hardwareId.pnpString)) {
       throw new ShippingLabelRuleError(
@@ -157,14 +166,13 @@ export function assertShippingLabelRules(label: NewShippingLabel, metadata?: Dri
       );
     }
   });
-  if (label.destination === 'windowsUpdate' && !isAutoInstall(publishing)) {
-    const extensionInfs = [...new Set(hardwareIds.filter((hardwareId) => infOf(metadata, hardwareId)?.ExtensionId).map((hardwareId) => hardwareId.infId))];
-    if (extensionInfs.length > 0) {
-      throw new ShippingLabelRuleError(
-        'extension-inf-automatic',
-        'publishingSpecifications',
-        `${EXTENSION_INF_MESSAGE} Extension INFs targeted: ${extensionInfs.join(', ')}. Publish them automatically (with additionalInfoForMsApproval) or leave them out.`,
-      );
-    }
+  if (destination !== 'windowsUpdate' || isAutoInstall(label.publishingSpecifications)) return;
+  const extensionInfs = [...new Set(hardwareIds.filter((hardwareId) => infOf(metadata, hardwareId)?.ExtensionId).map((hardwareId) => hardwareId.infId))];
+  if (extensionInfs.length > 0) {
+    throw new ShippingLabelRuleError(
+      'extension-inf-automatic',
+      'publishingSpecifications',
+      `${EXTENSION_INF_MESSAGE} Extension INFs targeted: ${extensionInfs.join(', ')}. Publish them automatically (with additionalInfoForMsApproval) or leave them out.`,
+    );
   }
 }

@@ -10,15 +10,33 @@ import { writeFileAtomically } from './atomic-file.js';
 import { StateFileError } from './state-file-error.js';
 import { fileSha256 } from '../package/file-digest.js';
 
-/** The format version this hwdash reads and writes. */
-export const STATE_FILE_VERSION = 1;
+/** The format version this hwdash writes. Version 1 (no create intents, no start time) is read as well. */
+export const STATE_FILE_VERSION = 2;
 
 /** The default state file name inside `outDir`; `.hwdash-state*.json` is the pattern to keep out of version control. */
 export const DEFAULT_STATE_FILE_NAME = '.hwdash-state.json';
 
+/**
+ * What a run is about to create, recorded before the request is sent: the name it gives the resource, and the IDs of
+ * the resources of that name that existed before. After a crash, a timeout or a dropped connection, the resource is
+ * looked up by that record (a new ID under that name) before anything is created again.
+ */
+export interface CreateIntent {
+  name: string;
+  /** IDs of same-named resources that existed before the create. */
+  existing: Int64Id[];
+  /** When the create was about to be sent (ISO 8601): the service may still finish it for a while after that. */
+  since: string;
+}
+
+/** The resources `signDriver` creates, and so records intents for. */
+export type CreatedResource = 'product' | 'submission' | 'shippingLabel';
+
 /** Completed steps of one signing run. A field is present once its step has completed. */
 export interface SignDriverState {
   version: typeof STATE_FILE_VERSION;
+  /** When the run first started (ISO 8601); default names derive from it, so a rerun gives the same names. */
+  startedAt: string;
   /** The API root the IDs belong to: a sandbox submission ID means nothing to the live service. */
   apiBaseUrl: string;
   /** The package being signed: absolute path and size when the run started. */
@@ -38,6 +56,8 @@ export interface SignDriverState {
   shippingLabelId?: Int64Id;
   /** The shipping label's workflow reached the point `waitForShippingLabel` waits for. */
   shippingLabelCompleted?: boolean;
+  /** Creates sent (or about to be) whose resource is not recorded yet. */
+  intents?: Partial<Record<CreatedResource, CreateIntent>>;
   /** When the file was last written (ISO 8601). */
   updatedAt: string;
 }
@@ -113,6 +133,11 @@ function validateState(value: unknown, path: string): SignDriverState {
   const invalid = (why: string): StateFileError =>
     new StateFileError(`The state file ${path} is damaged: ${why}. Delete it to start a new submission.`, { code: 'StateFileInvalid', path });
   if (!isObject(value)) throw invalid('it is not a JSON object');
+  if (value.version === 1) {
+    // Version 1 had neither; its runs resume as they would have.
+    value.version = STATE_FILE_VERSION;
+    value.startedAt ??= value.updatedAt;
+  }
   if (value.version !== STATE_FILE_VERSION) {
     if (typeof value.version === 'number') {
       throw new StateFileError(
@@ -123,6 +148,8 @@ function validateState(value: unknown, path: string): SignDriverState {
     throw invalid('it has no format version');
   }
   if (typeof value.apiBaseUrl !== 'string') throw invalid('"apiBaseUrl" is missing');
+  if (typeof value.startedAt !== 'string' || Number.isNaN(Date.parse(value.startedAt))) throw invalid('"startedAt" must be a date');
+  validateIntents(value.intents, invalid);
   const pkg = value.package;
   if (!isObject(pkg) || typeof pkg.path !== 'string' || !isSize(pkg.size)) throw invalid('"package" must have a path and a size');
   for (const key of ['productId', 'submissionId', 'shippingLabelId'] as const) {
@@ -157,6 +184,24 @@ function validateState(value: unknown, path: string): SignDriverState {
     }
   }
   return value as unknown as SignDriverState;
+}
+
+function validateIntents(intents: unknown, invalid: (why: string) => StateFileError): void {
+  if (intents === undefined) return;
+  if (!isObject(intents)) throw invalid('"intents" must be an object');
+  for (const [resource, intent] of Object.entries(intents)) {
+    if (!['product', 'submission', 'shippingLabel'].includes(resource)) throw invalid(`"intents" has an unknown resource "${resource}"`);
+    if (
+      !isObject(intent) ||
+      typeof intent.name !== 'string' ||
+      typeof intent.since !== 'string' ||
+      Number.isNaN(Date.parse(intent.since)) ||
+      !Array.isArray(intent.existing) ||
+      !intent.existing.every((id) => typeof id === 'string' && DIGITS.test(id))
+    ) {
+      throw invalid(`the intent to create a ${resource} must have a name, a date and the IDs that existed before`);
+    }
+  }
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -5,7 +5,10 @@
  * after an overall timeout. The service has no push notifications, so polling is the only way (reference section 5).
  */
 import type { HdcClient } from '../client/client.js';
+import { InvalidStateError } from '../client/errors/invalid-state-error.js';
+import { NetworkError } from '../client/errors/network-error.js';
 import { RateLimitError } from '../client/errors/rate-limit-error.js';
+import { ServerError } from '../client/errors/server-error.js';
 import { toId, type IdInput } from '../client/ids.js';
 import { sleep as abortableSleep } from '../client/pipeline/pipeline.js';
 import type { PreprodPackage } from '../client/resources/preprod.js';
@@ -20,6 +23,7 @@ import {
   WINDOWS_UPDATE_LABEL_STEPS,
   WORKFLOW_STATES,
   hasDownload,
+  isCommitPending,
   isNumericStep,
   normalise,
 } from '../client/vocabulary.js';
@@ -59,6 +63,8 @@ export interface WaitOptions {
   signal?: AbortSignal;
   /** Called for every step and every state change, once each, in the order the polls saw them. */
   onEvent?: (event: WorkflowEvent) => void;
+  /** Told when a poll fails and the wait carries on (the service unreachable or throttling), for a log line. */
+  onNotice?: (message: string) => void;
   /**
    * Waits between polls. Replace it (with `now`) to run waits on a fake clock in tests.
    * @default an abortable `setTimeout`
@@ -79,6 +85,13 @@ export interface WaitForSubmissionOptions extends WaitOptions {
    * @default 'completed'
    */
   until?: 'completed' | 'driverMetadata';
+  /**
+   * Fail at once (`InvalidStateError`, code `NotCommitted`) when the submission is still waiting for its commit:
+   * nothing will ever sign it. For waits on a submission committed earlier; right after a commit of one's own, the
+   * service may still show it pending for a moment.
+   * @default false
+   */
+  requireCommitted?: boolean;
 }
 
 export interface WaitForShippingLabelOptions extends WaitOptions {
@@ -90,6 +103,14 @@ export interface WaitForShippingLabelOptions extends WaitOptions {
    * @default 'microsoftApproval'
    */
   until?: 'microsoftApproval' | 'completed';
+}
+
+/** The longest pause between polls while the service is unreachable or throttling. */
+const MAX_OUTAGE_DELAY_MS = 60_000;
+
+/** Failures that say nothing about the workflow: the service unreachable, overloaded or throttling. */
+function isTransient(error: unknown): boolean {
+  return error instanceof RateLimitError || error instanceof NetworkError || error instanceof ServerError;
 }
 
 /** @see WaitOptions.pollIntervalMs */
@@ -119,7 +140,15 @@ export function waitForSubmission(
       resource: `submission ${submission} of product ${product}`,
       waitingFor: withMetadata ? 'the signed package and the driver metadata' : 'the signed package',
       read: (signal) => client.submissions.get(product, submission, signalOption(signal)),
-      inspect: (value) => inspectSubmission(value, withMetadata),
+      inspect: (value, first) => {
+        if (first && options.requireCommitted && isCommitPending(value.commitStatus)) {
+          throw new InvalidStateError(
+            `submission ${submission} is not committed (commitStatus ${value.commitStatus}), so nothing will sign it: upload its package and commit it first (hwdash submission upload, then hwdash submission commit).`,
+            { code: 'NotCommitted' },
+          );
+        }
+        return inspectSubmission(value, withMetadata);
+      },
     },
     options,
   );
@@ -188,7 +217,8 @@ interface PollPlan<T> {
   resource: string;
   waitingFor: string;
   read: (signal: AbortSignal | undefined) => Promise<T>;
-  inspect: (value: T) => Reading;
+  /** `first` is true for the first successful read. */
+  inspect: (value: T, first: boolean) => Reading;
 }
 
 async function pollWorkflow<T>(plan: PollPlan<T>, options: WaitOptions): Promise<T> {
@@ -201,7 +231,8 @@ async function pollWorkflow<T>(plan: PollPlan<T>, options: WaitOptions): Promise
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? abortableSleep;
   const started = now();
-  let last: { step: string; state: string } | undefined;
+  const observer = new StepObserver(plan, options.onEvent);
+  let failures = 0;
 
   for (;;) {
     signal?.throwIfAborted();
@@ -209,46 +240,23 @@ async function pollWorkflow<T>(plan: PollPlan<T>, options: WaitOptions): Promise
     let value: { read: T } | undefined;
     try {
       value = { read: await plan.read(signal) };
+      failures = 0;
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
-      // Throttling outlasted the client's own retries: not a failure of the workflow, so wait it out and poll again.
-      if (!(error instanceof RateLimitError)) throw error;
-      delay = Math.max(error.retryAfterMs ?? 0, interval);
+      // An outage or throttling that outlasts the client's own retries is not a failure of the workflow: the wait
+      // has hours of budget, so it backs off and polls again (bounded by its timeout, like everything else here).
+      if (!isTransient(error)) throw error;
+      delay = outageDelay(error, interval, ++failures);
+      options.onNotice?.(`polling ${plan.resource} failed (${(error as Error).message}); trying again in ${Math.ceil(delay / 1000)} s`);
     }
-    if (value) {
-      const reading = plan.inspect(value.read);
-      if (reading.step !== undefined) {
-        const state = reading.state ?? 'unknown';
-        if (reading.step !== last?.step || state !== last.state) {
-          last = { step: reading.step, state };
-          options.onEvent?.({
-            kind: 'workflow',
-            subject: plan.subject,
-            step: reading.step,
-            state,
-            ...(reading.messages.length > 0 ? { messages: reading.messages } : {}),
-          });
-        }
-        if (state === 'failed') {
-          throw new WorkflowFailedError({
-            subject: plan.subject,
-            resource: plan.resource,
-            step: reading.step,
-            state,
-            messages: reading.messages,
-            ...(reading.errorReport === undefined ? {} : { errorReport: reading.errorReport }),
-          });
-        }
-      }
-      if (reading.done) return value.read;
-    }
+    if (value && observer.observe(value.read)) return value.read;
     const waited = now() - started;
     if (waited >= timeout) {
       throw new WorkflowTimeoutError({
         subject: plan.subject,
         resource: plan.resource,
-        lastStep: last?.step,
-        lastState: last?.state,
+        lastStep: observer.last?.step,
+        lastState: observer.last?.state,
         waitedMs: waited,
         timeoutMs: timeout,
         waitingFor: plan.waitingFor,
@@ -256,6 +264,54 @@ async function pollWorkflow<T>(plan: PollPlan<T>, options: WaitOptions): Promise
     }
     // The last sleep is cut short so that the final poll happens at the deadline, not after it.
     await sleep(Math.min(delay, timeout - waited), signal);
+  }
+}
+
+/**
+ * The pause after the `failures`-th poll in a row failed: a throttled poll waits what the service asks (at least the
+ * interval); an outage backs off from the interval, doubling up to a minute.
+ */
+function outageDelay(error: unknown, interval: number, failures: number): number {
+  if (error instanceof RateLimitError) return Math.max(error.retryAfterMs ?? 0, interval);
+  return Math.max(interval, Math.min(MAX_OUTAGE_DELAY_MS, interval * 2 ** (failures - 1)));
+}
+
+/** Reads polls as they come: reports each new step or state once, fails on `failed`, and says when the wait is over. */
+class StepObserver<T> {
+  last: { step: string; state: string } | undefined;
+  #reads = 0;
+
+  constructor(
+    readonly plan: PollPlan<T>,
+    readonly onEvent: ((event: WorkflowEvent) => void) | undefined,
+  ) {}
+
+  /** True when the wait is over. */
+  observe(value: T): boolean {
+    const reading = this.plan.inspect(value, this.#reads++ === 0);
+    if (reading.step === undefined) return reading.done;
+    const state = reading.state ?? 'unknown';
+    if (reading.step !== this.last?.step || state !== this.last.state) {
+      this.last = { step: reading.step, state };
+      this.onEvent?.({
+        kind: 'workflow',
+        subject: this.plan.subject,
+        step: reading.step,
+        state,
+        ...(reading.messages.length > 0 ? { messages: reading.messages } : {}),
+      });
+    }
+    if (state === 'failed') {
+      throw new WorkflowFailedError({
+        subject: this.plan.subject,
+        resource: this.plan.resource,
+        step: reading.step,
+        state,
+        messages: reading.messages,
+        ...(reading.errorReport === undefined ? {} : { errorReport: reading.errorReport }),
+      });
+    }
+    return reading.done;
   }
 }
 

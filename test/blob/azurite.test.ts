@@ -1,6 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { BlobServiceClient, BlockBlobClient } from '@azure/storage-blob';
 import { createSasUrl, startAzurite } from '../../src/mock/azurite.js';
 import { AzuriteStartError } from '../../src/mock/azurite-start-error.js';
@@ -67,7 +70,51 @@ describe('startAzurite', () => {
     const pid = Number(line.toString().trim());
     expect(isRunning(pid)).toBe(true);
     parent.kill('SIGKILL');
+    expect(await waitUntilGone(pid, 120_000)).toBe(true);
+  });
+
+  it('keeps blobs in a temporary folder with persistence: disk, and removes the folder when it stops', async () => {
+    const azurite = await startAzurite({ persistence: 'disk' });
+    const location = azurite.location!;
+    try {
+      expect(location).toMatch(/hwdash-azurite-/);
+      const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient('ingestion');
+      await container.create();
+      const bytes = Buffer.alloc(3 * 1024 * 1024, 7);
+      await container.getBlockBlobClient('package.cab').uploadData(bytes);
+      expect((await container.getBlobClient('package.cab').downloadToBuffer()).equals(bytes)).toBe(true);
+      // The bytes are in the folder's extent files, not only in the emulator's memory.
+      const stored = await readdir(join(location, '__blobstorage__'));
+      const sizes = await Promise.all(stored.map(async (name) => (await stat(join(location, '__blobstorage__', name))).size));
+      expect(sizes.reduce((sum, size) => sum + size, 0)).toBeGreaterThanOrEqual(bytes.length);
+    } finally {
+      await azurite.stop();
+    }
+    expect(existsSync(location)).toBe(false);
+    expect((await startAzurite().then(async (memory) => (await memory.stop(), memory))).location).toBeUndefined();
+  });
+
+  it('removes its blob folder even when its parent is killed', async () => {
+    const parent = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `const { startAzurite } = await import(${JSON.stringify(new URL('../../src/mock/azurite.ts', import.meta.url).href)});
+         const azurite = await startAzurite({ persistence: 'disk' });
+         console.log(JSON.stringify({ pid: azurite.pid, location: azurite.location }));
+         setInterval(() => {}, 1000);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const [line] = (await once(parent.stdout!, 'data')) as [Buffer];
+    const { pid, location } = JSON.parse(line.toString()) as { pid: number; location: string };
+    expect(existsSync(location)).toBe(true);
+    parent.kill('SIGKILL');
     expect(await waitUntilGone(pid, 5_000)).toBe(true);
+    expect(existsSync(location)).toBe(false);
   }, 20_000);
 
   it('rejects with the abort reason when aborted before it starts', async () => {

@@ -8,15 +8,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import yauzl from 'yauzl';
 import { SIGNATURE_MANIFEST_NAME, startSandbox, type Sandbox } from '../../src/mock/sandbox/index.js';
 import { buildExamplePackage } from '../../scripts/build-example-package.js';
-import type { SubmitOutput } from '../../src/cli/commands/submit.js';
+import type { SubmitOutput } from '../../src/cli/submit-flow.js';
 import { assertBuilt, cleanEnv, CLI, finished, runCli, startCli, TOKEN, waitForOutput } from './support.js';
-
-// Each test spawns the CLI several times; on a busy two-core machine that can take longer than jest's default.
-jest.setTimeout(90_000);
+import { call, newProductBody } from '../sandbox/support.js';
 
 function zipEntries(path: string): Promise<string[]> {
   return new Promise((resolve, reject) => {
@@ -37,7 +35,6 @@ function zipEntries(path: string): Promise<string[]> {
 const shellQuote = (arg: string): string => `'${arg.replace(/'/g, `'\\''`)}'`;
 /** Bar glyphs of cli-progress's shades preset, carriage returns and ANSI escapes: what a pipe must never get. */
 const TERMINAL_CONTROL = /[\r\u2588\u2591]|\x1b\[/;
-
 
 let dir: string;
 let cab: string;
@@ -139,7 +136,7 @@ describe('hwdash sandbox', () => {
     const stopped = finished(sandbox);
     const baseUrl = (await waitForOutput(sandbox, /http:\/\/127\.0\.0\.1:\d+\/v2\.0\/my\/hardware/)).trim();
     await waitForOutput(sandbox, /Ctrl-C stops it/);
-    expect(stopped.output().stderr).toContain(`export HWDASH_TOKEN=${TOKEN} HWDASH_BASE_URL=${baseUrl}`);
+    expect(stopped.output().stdout).toContain(`HWDASH_BASE_URL=${baseUrl}\n`);
 
     const run = await runCli(['submit', cab, '--out', join(dir, 'failing'), '--interval', '0.1', '--base-url', baseUrl], { env: { HWDASH_TOKEN: TOKEN } });
     expect(run.code).toBe(7);
@@ -148,7 +145,42 @@ describe('hwdash sandbox', () => {
     sandbox.kill('SIGINT');
     const result = await stopped;
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe(`${baseUrl}\n`);
+    // One NAME=value a line, for `export`: the API, the Entra ID stand-in, its CA file, and the --token chosen.
+    expect(result.stdout).toMatch(
+      new RegExp(`^HWDASH_BASE_URL=${baseUrl}\nAZURE_AUTHORITY_HOST=https://127\\.0\\.0\\.1:\\d+\nNODE_EXTRA_CA_CERTS=\\S+\\.pem\nHWDASH_TOKEN=${TOKEN}\n$`),
+    );
     expect(result.stderr).toContain('sandbox stopped.');
+  });
+
+  it('takes --faults per operation and --sas-lifetime in sandbox minutes, so that lost answers and expiry can be tried', async () => {
+    const sandbox = startCli(['sandbox', '--speed', '60', '--sas-lifetime', '5', '--faults', 'lost@createProduct:1', '--token', TOKEN]);
+    const stopped = finished(sandbox);
+    try {
+      const baseUrl = (await waitForOutput(sandbox, /http:\/\/127\.0\.0\.1:\d+\/v2\.0\/my\/hardware/)).trim();
+      // The create's answer is lost on the wire; the product is created all the same.
+      await expect(call(baseUrl, 'POST', '/products', { body: newProductBody({ productName: 'lost answer' }), token: TOKEN })).rejects.toThrow('fetch failed');
+      const env = { HWDASH_TOKEN: TOKEN, HWDASH_BASE_URL: baseUrl };
+      const listed = await runCli(['product', 'list', '--json'], { env });
+      const products = JSON.parse(listed.stdout) as { id: string; productName: string }[];
+      expect(products.map((item) => item.productName)).toEqual(['lost answer']);
+
+      const before = Date.now();
+      const submission = await runCli(['submission', 'create', products[0]!.id, '--name', 'expiring', '--json'], { env });
+      expect(submission.code).toBe(0);
+      const { downloads } = JSON.parse(submission.stdout) as { downloads: { items: { type: string; url: string }[] } };
+      const expires = Date.parse(new URL(downloads.items[0]!.url).searchParams.get('se')!);
+      // Five sandbox minutes at speed 60: five real seconds from the create (whole seconds), not an hour.
+      expect(expires).toBeGreaterThan(before + 4000);
+      expect(expires).toBeLessThan(Date.now() + 5000 + 1);
+    } finally {
+      sandbox.kill('SIGINT');
+    }
+    expect((await stopped).code).toBe(0);
+  });
+
+  it('refuses a --sandbox-sas-lifetime that is no positive number before starting anything', async () => {
+    const run = await runCli(['--sandbox', '--sandbox-sas-lifetime', '0', 'audience', 'list']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("option '--sandbox-sas-lifetime <minutes>' argument '0' is invalid. expected a positive number.");
   });
 });

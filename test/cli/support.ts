@@ -4,12 +4,15 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
-export const SAMPLE_DRIVER_FOLDER = join(ROOT, 'examples', 'sample-driver');
+
+/** A config folder that does not exist: no profiles. */
+export const NO_CONFIG_HOME = join(tmpdir(), 'hwdash-tests-no-config-home');
 
 /** A recognisable access token: no output may ever contain it. */
 export const TOKEN = 'hwdash-cli-test-token-5f0c1e9a7d3b4c2a';
@@ -25,7 +28,8 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
     if (/^(AZURE_|HWDASH_|IDENTITY_|MSI_)/.test(name) || name === 'CI' || name === 'NODE_OPTIONS' || name.startsWith('JEST')) continue;
     env[name] = value;
   }
-  return { ...env, NO_COLOR: '1', ...extra };
+  // No profile of the machine's own config file may sign a test in: the config folder is an empty one unless a test sets it.
+  return { ...env, NO_COLOR: '1', XDG_CONFIG_HOME: NO_CONFIG_HOME, ...extra };
 }
 
 export interface CliRun {
@@ -62,7 +66,7 @@ export function runCli(args: string[], options: RunOptions = {}): Promise<CliRun
 }
 
 /** Resolves once `pattern` appears in the child's stdout or stderr. */
-export function waitForOutput(child: ChildProcessWithoutNullStreams, pattern: RegExp, timeoutMs = 20_000): Promise<string> {
+export function waitForOutput(child: ChildProcessWithoutNullStreams, pattern: RegExp, timeoutMs = 300_000): Promise<string> {
   return new Promise((resolve, reject) => {
     let seen = '';
     const timer = setTimeout(() => {

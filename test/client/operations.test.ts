@@ -115,6 +115,13 @@ const typedCalls: Record<string, TypedCall> = {
       }),
   },
   listAudiences: { path: '/audiences', call: (c) => c.GET('/audiences') },
+  getPartnerSubmission: {
+    path: `/products/relationships/sourcepubliherid/29963920/sourceproductid/${PRODUCT_ID}/sourcesubmissionid/${SUBMISSION_ID}`,
+    call: (c) =>
+      c.GET('/products/relationships/sourcepubliherid/{publisherId}/sourceproductid/{productId}/sourcesubmissionid/{submissionId}', {
+        params: { path: { publisherId: '29963920', productId: PRODUCT_ID, submissionId: SUBMISSION_ID } },
+      }),
+  },
   submitPreprodPackage: {
     path: '/preprod/packages',
     // The spec types an octet-stream body as a string; a non-JSON content type sends it as it is.
@@ -357,6 +364,29 @@ describe('audiences helper', () => {
     for await (const audience of newClient().audiences.list()) audiences.push(audience);
     expect(audiences.map((a) => a.id)).toEqual(['6f0d3c2b-91e4-4c7a-8b5f-2e1a9d4c7b30', 'b82e5a17-3c6d-4f09-a1e4-7d93c0f5e261']);
     expect(audiences).toEqual((responseExample('listAudiences') as { value: unknown[] }).value);
+  });
+});
+
+describe('partner submissions helper', () => {
+  it('get() sends the partner’s exact IDs on the misspelt path and returns the submission with this account’s IDs', async () => {
+    const submission = await newClient().partnerSubmissions.get('29963920', PRODUCT_ID, SUBMISSION_ID);
+    expect(submission).toEqual(responseExample('getPartnerSubmission'));
+    // Exact, not rounded: 1152921504621502117 is no double.
+    expect(submission.id).toBe('1152921504621502117');
+    expect(submission.productId).toBe('9007199267352017');
+    const [sent] = await requests();
+    expect(sent!.method).toBe('GET');
+    expect(sent!.url.href).toBe(`${API}/products/relationships/sourcepubliherid/29963920/sourceproductid/${PRODUCT_ID}/sourcesubmissionid/${SUBMISSION_ID}`);
+  });
+
+  it('get() throws NotFoundError when nothing was shared, and refuses a publisher ID that is not digits before sending', async () => {
+    server.use(hdcHandler('getPartnerSubmission', () => HttpResponse.json({ error: { code: 'entityNotFound', message: 'not shared' } }, { status: 404 })));
+    const client = newClient();
+    await expect(client.partnerSubmissions.get('29963920', PRODUCT_ID, SUBMISSION_ID)).rejects.toMatchObject({ name: 'NotFoundError', status: 404 });
+    await expect(client.partnerSubmissions.get('contoso', PRODUCT_ID, SUBMISSION_ID)).rejects.toMatchObject({ name: 'ValidationError' });
+    // A publisher ID that has already lost digits as a JavaScript number.
+    await expect(client.partnerSubmissions.get(1152921504621502117, PRODUCT_ID, SUBMISSION_ID)).rejects.toMatchObject({ name: 'ValidationError' });
+    expect(await requests()).toHaveLength(1);
   });
 });
 

@@ -62,7 +62,7 @@ beforeAll(async () => {
   });
   page.on('pageerror', (error) => consoleErrors.push(String(error)));
   await page.goto(pathToFileURL(builtPage).href, { waitUntil: 'load' });
-}, 60_000);
+});
 
 afterAll(async () => {
   await browser?.close();
@@ -125,7 +125,7 @@ describe('the API docs page (docs/index.html) in headless Chromium, offline', ()
     }
     expect(consoleErrors).toEqual([]);
     expect(networkAttempts).toEqual([]);
-  }, 60_000);
+  });
 
   it('shows the seed submission ID 1152921504621465124 exactly and never rounded', async () => {
     const text = await openOperation('createSubmission', summaries.get('createSubmission')!, [`"id": ${SEED_SUBMISSION_ID}`]);

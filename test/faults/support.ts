@@ -26,7 +26,6 @@ export function leakyMessage(extra = ''): string {
 
 export const PRODUCT_ID = '14631253285588838';
 export const SUBMISSION_ID = '1152921504621465124';
-export const SHIPPING_LABEL_ID = '1152921504606980300';
 
 /**
  * A clock for the retry policy: `sleep` returns at once and records the delay, so delays are asserted as

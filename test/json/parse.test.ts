@@ -119,7 +119,8 @@ describe('parseJson: int64 IDs', () => {
     expect(parseJson(`{"sellerId":29963920,"id":${PRODUCT_ID},"n":1}`, keys)).toEqual({ sellerId: '29963920', id: PRODUCT_ID, n: 1 });
     expect(parseJson('{"id":5}', new Set())).toEqual({ id: 5 });
     expect(INT64_KEYS).toEqual(
-      new Set(['id', 'productId', 'submissionId', 'shippingLabelId', 'sharedProductId', 'sourceProductId', 'sourcePublisherId', 'visibleToAccounts']),
+      // publisherId: the int64 path parameter of the partner-submission lookup.
+      new Set(['id', 'productId', 'submissionId', 'shippingLabelId', 'publisherId', 'sharedProductId', 'sourceProductId', 'sourcePublisherId', 'visibleToAccounts']),
     );
   });
 });

@@ -8,7 +8,7 @@
 const consumerTs = `import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { once } from 'node:events';
-import { createHdcClient, HdcError, type HdcClientOptions, type Submission } from 'hwdash';
+import { createHdcClient, driverMetadataFromPackage, HdcError, type DriverMetadata, type HdcClientOptions, type Submission } from 'hwdash';
 import { startSandbox, type SandboxOptions } from 'hwdash/mock';
 import spec from 'hwdash/spec' with { type: 'json' };
 
@@ -18,6 +18,9 @@ const rejected = (): unknown => createHdcClient({ baseUrl: 42 });
 void rejected;
 const sandboxOptions: SandboxOptions = {};
 void sandboxOptions;
+// The driver package layer is public too: metadata derivation, typed.
+const metadata: (path: string) => Promise<DriverMetadata> = driverMetadataFromPackage;
+void metadata;
 void startSandbox;
 
 const submissionBody = '{"id":1152921504621465124,"productId":14631253285588838,"name":"Contoso driver","type":"initial","commitStatus":"commitPending"}';

@@ -158,13 +158,18 @@ describe('sandbox gateway', () => {
     });
 
     it('refuses bodies the spec refuses with 422 and one validation error per field', async () => {
-      const { productName: _, ...withoutName } = newProductBody();
-      const response = await call(base, 'POST', '/products', { body: { ...withoutName, isTestSign: 'yes', colour: 'blue' } });
+      const response = await call(base, 'POST', '/products', { body: { ...newProductBody(), testHarness: 'whql', isTestSign: 'yes', colour: 'blue' } });
       expect(response.status).toBe(422);
       expect(response.body.error.code).toBe('invalidInput');
       const targets = response.body.error.validationErrors.map((error: { target: string }) => error.target).sort();
-      expect(targets).toEqual(['colour', 'isTestSign', 'productName']);
-      expect(response.body.error.validationErrors).toContainEqual({ target: 'productName', message: 'productName is required' });
+      expect(targets).toEqual(['colour', 'isTestSign', 'testHarness']);
+      expect(response.body.error.validationErrors).toContainEqual({
+        target: 'testHarness',
+        message: 'testHarness must be equal to one of the allowed values: "attestation", "hlk", "hck", "notset"',
+      });
+      const required = await call(base, 'POST', `/products/${(await call(base, 'POST', '/products', { body: newProductBody() })).body.id}/submissions`, { body: {} });
+      // Nothing in a create-submission body is required by the docs: an empty body is not refused for it.
+      expect(required.status).toBe(201);
       expect(response.body.error.validationErrors).toContainEqual({ target: 'isTestSign', message: 'isTestSign must be boolean' });
     });
   });

@@ -88,7 +88,8 @@ describe('sandbox signing flow', () => {
     const items = new Map<string, string>(done.body.downloads.items.map((item: { type: string; url: string }) => [item.type, item.url]));
     expect([...items.keys()]).toEqual(['initialPackage', 'signedPackage', 'certificationReport', 'driverMetadata']);
     expect(items.get('certificationReport')).toBe(
-      `https://partner.microsoft.com/dashboard/hardware/Driver/DownloadCertificationReport/29963920/${productId}/${submissionId}`,
+      // The host and path get-a-submission.md prints.
+      `https://manage.devcenter.microsoft.com/dashboard/hardware/Driver/DownloadCertificationReport/29963920/${productId}/${submissionId}`,
     );
 
     const signedUrl = items.get('signedPackage')!;

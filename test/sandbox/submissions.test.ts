@@ -116,7 +116,8 @@ describe('sandbox products and submissions', () => {
 
   describe('submissions', () => {
     it('creates an initial submission with an upload SAS URL, then refuses a second initial and allows derived ones', async () => {
-      const productId = await createProduct();
+      // Derived submissions are for HLK products (SDCM issue #69 refuses them for attestation ones).
+      const productId = await createProduct({ testHarness: 'hlk' });
       const derivedFirst = await createSubmission(productId, 'derived');
       expect(derivedFirst.status).toBe(400);
       expect(derivedFirst.body.error).toMatchObject({

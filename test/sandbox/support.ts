@@ -8,7 +8,9 @@ import { parseJson } from '../../src/client/json/lossless.js';
 import type { ResponseRecord } from '../../src/mock/sandbox/index.js';
 import { createSpecAjv, loadOpenApiDocument, type OpenApiDocument } from '../../src/client/spec-document.js';
 import { contentSchemaValidator, operationsOf, resolveRef } from '../../src/mock/sandbox/validation.js';
+import yazl from 'yazl';
 import { buildCab } from '../support/cab-writer.js';
+import { buildPe } from '../support/pe-writer.js';
 
 export const TOKEN = 'sandbox-test-token';
 
@@ -53,7 +55,7 @@ export class ManualClock {
 }
 
 /** Polls `probe` until `done` accepts its result (real time; for background work such as ingestion). */
-export async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 300_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -140,6 +142,88 @@ export function driverCab(): Buffer {
     { path: 'extension/contoso_ext.inf', bytes: text(EXTENSION_INF) },
     { path: 'extension/contoso_ext.cat', bytes: Buffer.from('catalog') },
   ]);
+}
+
+/**
+ * A driver that is neither declarative nor universal: a DelReg, a registry write outside HKR, a copy to the Windows
+ * folder (dirid 10 without a subfolder), and a binary that imports user32.dll.
+ */
+const LEGACY_INF = String.raw`[Version]
+Signature   = "$WINDOWS NT$"
+Class       = USBDevice
+ClassGuid   = {88BAE032-5A81-49f0-BC3D-A4FF138216D6}
+Provider    = %Mfg%
+CatalogFile = legacy.cat
+DriverVer   = 03/14/2025,1.2.3.4
+
+[Manufacturer]
+%Mfg% = Standard, NTamd64.10.0...16299
+
+[Standard.NTamd64.10.0...16299]
+%Desc% = Install, USB\VID_1234&PID_5678
+
+[Install.NT]
+CopyFiles = Drivers, Helpers
+AddReg    = Legacy.AddReg
+DelReg    = Legacy.DelReg
+
+[DestinationDirs]
+Drivers = 13
+Helpers = 10
+
+[Drivers]
+legacy.sys
+
+[Helpers]
+legacyui.dll
+
+[Legacy.AddReg]
+HKR,,FriendlyName,,%Desc%
+HKLM,SYSTEM\CurrentControlSet\Control\Legacy,Enabled,0x10001,1
+
+[Legacy.DelReg]
+HKR,,OldValue
+
+[Strings]
+Mfg  = "Contoso"
+Desc = "Contoso Legacy Device"
+`;
+
+/** Findings the sandbox makes on {@link legacyDriverCab}, file by file. */
+export const LEGACY_FINDINGS = [
+  'legacy/legacy.inf: [Install.NT] line 18: the DelReg directive is not allowed',
+  'legacy/legacy.inf: [Legacy.AddReg] line 32: AddReg writes to HKLM\\SYSTEM\\CurrentControlSet\\Control\\Legacy, outside HKR',
+  'legacy/legacy.inf: CopyFiles Helpers goes to dirid 10; only 11, 12, 13 or 10 with a subdirectory are allowed',
+  'legacy/legacyui.dll: imports user32.dll, gdi32.dll, which universal drivers cannot use',
+];
+
+/** With `coInstaller`, the INF also installs a co-installer, which the service no longer signs at all. */
+export function legacyDriverCab(options: { coInstaller?: boolean } = {}): Buffer {
+  const inf = options.coInstaller ? `${LEGACY_INF}\n[Install.NT.CoInstallers]\nCopyFiles = Helpers\n` : LEGACY_INF;
+  return buildCab([
+    { path: 'legacy/legacy.inf', bytes: Buffer.from(inf.replace(/\n/g, '\r\n'), 'utf8') },
+    { path: 'legacy/legacy.sys', bytes: buildPe(['ntoskrnl.exe', 'HAL.dll', 'WDFLDR.SYS']) },
+    { path: 'legacy/legacyui.dll', bytes: buildPe(['KERNEL32.dll', 'USER32.dll', 'GDI32.dll', 'api-ms-win-core-com-l1-1-0.dll']) },
+    { path: 'legacy/legacy.cat', bytes: Buffer.from('catalog') },
+  ]);
+}
+
+/** The part every HLK package carries: its package signature (what the preflight checks in an .hlkx). */
+const HLKX_SIGNATURE_PART = 'package/services/digital-signature/xml-signature/sig.psdsxs';
+
+/** An HLK package (.hlkx, a Zip) holding the driver of {@link driverCab}, with or without its extension INF. */
+export async function driverHlkx(options: { extension?: boolean } = {}): Promise<Buffer> {
+  const text = (value: string) => Buffer.from(value.replace(/\n/g, '\r\n'), 'utf8');
+  const zip = new yazl.ZipFile();
+  const mtime = new Date(Date.UTC(2025, 2, 14));
+  zip.addBuffer(Buffer.from('<Signature/>'), HLKX_SIGNATURE_PART, { mtime });
+  zip.addBuffer(text(DRIVER_INF), 'hck/data/driver/contoso.inf', { mtime });
+  zip.addBuffer(Buffer.from('MZ sandbox driver binary'), 'hck/data/driver/contoso.sys', { mtime });
+  if (options.extension) zip.addBuffer(text(EXTENSION_INF), 'hck/data/extension/contoso_ext.inf', { mtime });
+  zip.end();
+  const chunks: Buffer[] = [];
+  for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }
 
 /** A CAB with no INF at all: packageInfoValidation must reject it. */

@@ -14,11 +14,10 @@ import {
   CFFILE_SIZE,
   CFFOLDER_SIZE,
   CFHEADER_SIZE,
-  COMPRESSION_MSZIP,
-  COMPRESSION_NONE,
+  COMPRESSION_TYPES,
   FLAG_RESERVE_PRESENT,
   cabDataChecksum,
-} from '../../src/package/cab.js';
+} from '../../src/package/cab-format.js';
 
 export interface CabWriterEntry {
   /** Path inside the cabinet; `/` or `\` separators (stored as `\`). */
@@ -111,7 +110,7 @@ export function buildCab(entries: readonly CabWriterEntry[], options: CabWriterO
   if (folderCount > 0) {
     folder.writeUInt32LE(dataOffset, 0);
     folder.writeUInt16LE(blocks.length, 4);
-    folder.writeUInt16LE(compression === 'mszip' ? COMPRESSION_MSZIP : COMPRESSION_NONE, 6);
+    folder.writeUInt16LE(COMPRESSION_TYPES[compression], 6);
   }
   return Buffer.concat([header, folder, ...fileEntries, ...blocks]);
 }

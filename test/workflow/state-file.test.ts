@@ -26,6 +26,7 @@ const sha256 = createHash('sha256').update(packageBytes).digest('hex');
 function state(overrides: Partial<SignDriverState> = {}): SignDriverState {
   return {
     version: STATE_FILE_VERSION,
+    startedAt: '2026-12-07T10:00:00.000Z',
     apiBaseUrl: API,
     package: { path: packagePath, size: packageBytes.length },
     productId: PRODUCT_ID,
@@ -82,7 +83,7 @@ describe('state file', () => {
   it.each([
     ['not JSON', '{"version": 1,', 'StateFileInvalidJson', 'is not valid JSON'],
     ['not an object', '[1]', 'StateFileInvalid', 'not a JSON object'],
-    ['another version', '{"version": 2}', 'StateFileVersion', 'has format version 2; this hwdash reads version 1'],
+    ['another version', '{"version": 3}', 'StateFileVersion', 'has format version 3; this hwdash reads version 2'],
     ['no version', '{}', 'StateFileInvalid', 'no format version'],
   ])('refuses a file that is %s', async (_, text, code, message) => {
     const path = join(dir, `bad-${code}.json`);

@@ -343,7 +343,7 @@ describe('waitForSubmission', () => {
 
     await expect(waiting).rejects.toBe(reason);
     expect(api.polls(SUBMISSION_PATH)).toBe(1);
-  }, 5000);
+  });
 
   it('does not poll at all with an already aborted signal', async () => {
     api.script(SUBMISSION_PATH, [submission(status('scanning', 'started'))]);
@@ -351,6 +351,33 @@ describe('waitForSubmission', () => {
 
     await expect(waitForSubmission(client, PRODUCT, SUBMISSION, { ...clock, signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
     expect(api.polls(SUBMISSION_PATH)).toBe(0);
+  });
+
+  it('rides out an outage (5xx answers, then a dead port) on its own budget, backing off, and says so', async () => {
+    const down = { status: 503, body: JSON.stringify({ error: { code: 'serviceUnavailable', message: 'The service is temporarily unavailable.' } }) };
+    api.script(SUBMISSION_PATH, [submission(status('scanning', 'started')), down, down, down, down, submission(status('finalizeIngestion', 'completed'), ['signedPackage'])]);
+    const notices: string[] = [];
+
+    const result = await waitForSubmission(client, PRODUCT, SUBMISSION, { ...clock, onEvent: recorder.onEvent, onNotice: (message) => notices.push(message) });
+
+    expect(result.id).toBe(SUBMISSION);
+    // The interval, then doubling while the service is down, then the interval again.
+    expect(clock.sleeps).toEqual([5000, 5000, 10_000, 20_000, 40_000]);
+    expect(notices).toHaveLength(4);
+    expect(notices[0]).toMatch(/^polling submission .* failed \(.*503.*\); trying again in 5 s$/);
+
+    const unreachable = createHdcClient({ baseUrl: 'http://127.0.0.1:9/v2.0/my/hardware', token: 'test-token', retry: { maxRetries: 0 } });
+    const timedOut = await waitForSubmission(unreachable, PRODUCT, SUBMISSION, { ...clock, timeoutMs: 10 * 60_000 }).catch((error: unknown) => error);
+    // Minutes of a dead port end as a timeout of the wait, not as the first network error.
+    expect(timedOut).toBeInstanceOf(WorkflowTimeoutError);
+  });
+
+  it('fails at once on a submission nobody committed, with requireCommitted', async () => {
+    api.script(SUBMISSION_PATH, [submission(undefined, ['initialPackage'], 'CommitPending')]);
+    const error = await waitForSubmission(client, PRODUCT, SUBMISSION, { ...clock, requireCommitted: true }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ kind: 'invalid-state', code: 'NotCommitted' });
+    expect(api.polls(SUBMISSION_PATH)).toBe(1);
+    expect(clock.sleeps).toEqual([]);
   });
 
   it('lets other API errors through unchanged', async () => {

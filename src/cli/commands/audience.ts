@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { examples } from '../arguments.js';
+import { audienceTable } from '../render.js';
 import { action } from '../run.js';
 
 export function registerAudienceCommands(program: Command): void {
@@ -16,7 +17,6 @@ export function registerAudienceCommands(program: Command): void {
       action(async (context) => {
         const client = await context.client();
         const audiences = await Array.fromAsync(client.audiences.list({ signal: context.signal }));
-        const { audienceTable } = await import('../render.js');
         context.output.result(audiences, () => audienceTable(audiences));
       }),
     );

@@ -94,7 +94,8 @@ async function checkToken(context: CliContext): Promise<string> {
   try {
     token = await auth.credential.getToken(API_SCOPE, { abortSignal: context.signal });
   } catch (error) {
-    throw new DoctorFinding(identityProblem(error), 2);
+    const { identityProblem } = await import('../entra-diagnosis.js');
+    throw new DoctorFinding(await identityProblem(error), 2);
   }
   if (!token) throw new DoctorFinding('the credential returned no token; check the AZURE_* variables.', 2);
   context.output.addSecret(token.token);
@@ -123,23 +124,6 @@ function describeStaticToken(token: string): string {
   return `HWDASH_TOKEN for ${audience || 'an unknown audience'}${typeof claims.tid === 'string' ? ` in tenant ${claims.tid}` : ''}${expiry}`;
 }
 
-/** Entra ID's AADSTS codes for the usual set-up mistakes, in words. */
-const AADSTS: [RegExp, string][] = [
-  [/AADSTS90002|AADSTS900023|AADSTS90013/, 'the tenant was not found: AZURE_TENANT_ID is wrong (use the Directory (tenant) ID of the Entra ID tenant linked to Partner Center).'],
-  [/AADSTS700016/, 'the application was not found in that tenant: AZURE_CLIENT_ID is wrong, or the app is registered in another tenant.'],
-  [/AADSTS7000215/, 'the client secret is wrong: set AZURE_CLIENT_SECRET to the secret\'s Value (not its Secret ID).'],
-  [/AADSTS7000222/, 'the client secret has expired: create a new one for the app and update AZURE_CLIENT_SECRET.'],
-  [/AADSTS700027|AADSTS700024/, 'the certificate or federated assertion was refused: check AZURE_CLIENT_CERTIFICATE_PATH or the federated credential of the app.'],
-];
-
-function identityProblem(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  for (const [pattern, words] of AADSTS) if (pattern.test(message)) return words;
-  if (/ENOTFOUND|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|network/i.test(message)) return `login.microsoftonline.com could not be reached (${firstLine(message)}); check the network or proxy.`;
-  if ((error as Error)?.name === 'CredentialUnavailableError') return `no usable credential: ${firstLine(message)}`;
-  return `no token could be acquired: ${firstLine(message)}`;
-}
-
 /** API failures of the read checks, in words: which part of the set-up is wrong. */
 async function plainWords(error: unknown): Promise<string> {
   const { HdcError } = await import('../../client/errors/hdc-error.js');
@@ -148,7 +132,7 @@ async function plainWords(error: unknown): Promise<string> {
       case 'authentication':
         return error.code === 'NoCredentials'
           ? `no credentials: set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or HWDASH_TOKEN), or use --sandbox.`
-          : `the API refused the token (401): it is expired, for another audience than ${API_AUDIENCE}, or from the wrong tenant.`;
+          : `the API refused the token (401): it is expired, for another audience than ${API_AUDIENCE}, or from the wrong tenant${serviceWords(error.message)}.`;
       case 'permission':
         return 'the API refused access (403): the Entra ID app is not associated with the Partner Center account, or it lacks the Manager role (and the Driver Submitter / Shipping Label owner hardware roles). Add it under Partner Center → Account settings → User management → Azure AD applications.';
       case 'network':
@@ -160,11 +144,13 @@ async function plainWords(error: unknown): Promise<string> {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** What the service itself said, after the client's "GET /path failed with 401: " prefix, to quote in a finding. */
+function serviceWords(message: string): string {
+  const said = /failed with \d+(?: \S+)?: (.*)$/s.exec(message)?.[1]?.trim();
+  return said ? ` (the API says: "${said.split('\n')[0]!.slice(0, 200)}")` : '';
+}
+
 async function exitCodeOf(error: unknown): Promise<number> {
   const { exitCodeFor } = await import('../exit-codes.js');
   return exitCodeFor(error);
-}
-
-function firstLine(text: string): string {
-  return text.split('\n')[0]!.slice(0, 300);
 }

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { examples, parseSegment } from '../arguments.js';
+import { describePreprodPackage } from '../render.js';
 import { action } from '../run.js';
-import { addWaitOptions, waitSettings, type WaitFlags } from './submission.js';
+import { addWaitOptions, waitSettings, type WaitFlags } from '../wait-options.js';
 
 export function registerPreprodCommands(program: Command): void {
   const preprod = program
@@ -34,7 +35,6 @@ export function registerPreprodCommands(program: Command): void {
         const client = await context.client();
         const found = await client.preprod.get(packageId, { signal: context.signal });
         const assets = found.assets ?? (await client.preprod.assets(packageId, { signal: context.signal }));
-        const { describePreprodPackage } = await import('../render.js');
         context.output.result({ ...found, assets }, () => describePreprodPackage(found, assets));
       }),
     );
@@ -51,9 +51,9 @@ export function registerPreprodCommands(program: Command): void {
         const client = await context.client();
         const { waitForPreprodPackage } = await import('../../workflow/wait.js');
         await context.progress.prepare();
+        context.resumable = true;
         const signed = await waitForPreprodPackage(client, packageId, { ...waitSettings(context, flags), signal: context.signal, onEvent: context.progress.onProgress });
         context.progress.stop();
-        const { describePreprodPackage } = await import('../render.js');
         context.output.result(signed, () => describePreprodPackage(signed));
       }),
     );

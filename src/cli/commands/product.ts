@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import type { NewProduct, ProductUpdate } from '../../client/resources/products.js';
 import { examples, parseId } from '../arguments.js';
+import { readJsonInput } from '../input.js';
+import { describeProduct, productTable } from '../render.js';
 import { action } from '../run.js';
 
 export function registerProductCommands(program: Command): void {
@@ -17,7 +19,6 @@ export function registerProductCommands(program: Command): void {
       action(async (context) => {
         const client = await context.client();
         const products = await Array.fromAsync(client.products.list({ signal: context.signal }));
-        const { productTable } = await import('../render.js');
         context.output.result(products, () => productTable(products));
       }),
     );
@@ -31,7 +32,6 @@ export function registerProductCommands(program: Command): void {
       action(async (context, productId: string) => {
         const client = await context.client();
         const found = await client.products.get(productId, { signal: context.signal });
-        const { describeProduct } = await import('../render.js');
         context.output.result(found, () => describeProduct(found));
       }),
     );
@@ -56,10 +56,10 @@ product.json:
     )
     .action(
       action(async (context, file: string) => {
-        const { readJsonInput } = await import('../input.js');
-        const body = await readJsonInput<NewProduct>(file, 'NewProduct');
+        const body = await readJsonInput<NewProduct>(file, 'NewProduct', context.output);
         const client = await context.client();
-        const created = await client.products.create(body, { signal: context.signal });
+        const { createProduct } = await import('../../workflow/steps/product.js');
+        const created = await createProduct(client, body, context.createOptions());
         context.output.result(created, () => `created product ${created.id} (${created.productName ?? ''})`);
       }),
     );
@@ -75,8 +75,7 @@ changes.json:
 `)
     .action(
       action(async (context, productId: string, file: string) => {
-        const { readJsonInput } = await import('../input.js');
-        const changes = await readJsonInput<ProductUpdate>(file, 'ProductUpdate');
+        const changes = await readJsonInput<ProductUpdate>(file, 'ProductUpdate', context.output);
         const client = await context.client();
         await client.products.update(productId, changes, { signal: context.signal });
         const updated = await client.products.get(productId, { signal: context.signal });

@@ -1,9 +1,13 @@
 import type { Command } from 'commander';
 import type { NewShippingLabel, ShippingLabelUpdate } from '../../client/resources/shipping-labels.js';
+import type { DriverMetadataFile } from '../../workflow/shipping-label-rules.js';
 import { examples, parseId } from '../arguments.js';
+import { MAX_METADATA_FILE_BYTES, readInputText, readJsonInput, validateInput } from '../input.js';
 import { addLabelOptions, labelOptionsFromFlags, type LabelFlags } from '../label-options.js';
+import { describeShippingLabel, shippingLabelTable } from '../render.js';
 import { action } from '../run.js';
-import { addWaitOptions, waitSettings, type WaitFlags } from './submission.js';
+import { UsageError } from '../usage-error.js';
+import { addWaitOptions, waitSettings, type WaitFlags } from '../wait-options.js';
 
 const IDS = '<productId> <submissionId>';
 
@@ -19,7 +23,10 @@ export function registerShippingLabelCommands(program: Command): void {
         `hwdash shipping-label list ${IDS}`,
       ),
     );
+  for (const register of [registerList, registerGet, registerCreate, registerUpdate, registerCancel, registerWait]) register(label);
+}
 
+function registerList(label: Command): void {
   label
     .command('list')
     .description('list the shipping labels of a submission')
@@ -30,11 +37,12 @@ export function registerShippingLabelCommands(program: Command): void {
       action(async (context, productId: string, submissionId: string) => {
         const client = await context.client();
         const labels = await Array.fromAsync(client.shippingLabels.list(productId, submissionId, { signal: context.signal }));
-        const { shippingLabelTable } = await import('../render.js');
         context.output.result(labels, () => shippingLabelTable(labels));
       }),
     );
+}
 
+function registerGet(label: Command): void {
   label
     .command('get')
     .description('show a shipping label with its targeting and workflow status')
@@ -46,11 +54,12 @@ export function registerShippingLabelCommands(program: Command): void {
       action(async (context, productId: string, submissionId: string, shippingLabelId: string) => {
         const client = await context.client();
         const found = await client.shippingLabels.get(productId, submissionId, shippingLabelId, { signal: context.signal });
-        const { describeShippingLabel } = await import('../render.js');
         context.output.result(found, () => describeShippingLabel(found));
       }),
     );
+}
 
+function registerCreate(label: Command): void {
   addLabelOptions(
     label
       .command('create')
@@ -72,26 +81,26 @@ export function registerShippingLabelCommands(program: Command): void {
     )
     .action(
       action(async (context, productId: string, submissionId: string, flags: LabelFlags & { file?: string; fromMetadata?: string; name?: string }) => {
-        const { UsageError } = await import('../usage-error.js');
         if (Boolean(flags.file) === Boolean(flags.fromMetadata)) throw new UsageError('pass exactly one of --file <label.json> and --from-metadata <driver-metadata.json>.');
         let body: NewShippingLabel;
         if (flags.file) {
-          const { readJsonInput } = await import('../input.js');
-          body = await readJsonInput<NewShippingLabel>(flags.file, 'NewShippingLabel');
+          body = await readJsonInput<NewShippingLabel>(flags.file, 'NewShippingLabel', context.output);
         } else {
           if (!flags.name) throw new UsageError('--from-metadata needs a label name: add --name "<name>".');
-          const { readInputText, validateInput } = await import('../input.js');
-          const metadata = await validateInput<import('../../workflow/shipping-label-rules.js').DriverMetadataFile>(await readInputText(flags.fromMetadata!), flags.fromMetadata!, 'DriverMetadata');
+          const metadata = await validateInput<DriverMetadataFile>(await readInputText(flags.fromMetadata!, MAX_METADATA_FILE_BYTES), flags.fromMetadata!, 'DriverMetadata');
           const { shippingLabelFromMetadata } = await import('../../workflow/shipping-label-from-metadata.js');
           body = shippingLabelFromMetadata(metadata, labelOptionsFromFlags(flags.name, flags));
           context.output.info(`targeting ${body.targeting?.hardwareIds?.length ?? 0} hardware ID(s) from ${flags.fromMetadata}`);
         }
         const client = await context.client();
-        const created = await client.shippingLabels.create(productId, submissionId, body, { signal: context.signal });
+        const { createShippingLabel } = await import('../../workflow/steps/shipping-label.js');
+        const created = await createShippingLabel(client, productId, submissionId, body, context.createOptions());
         context.output.result(created, () => `created shipping label ${created.id} (${created.name ?? ''}) on submission ${submissionId}`);
       }),
     );
+}
 
+function registerUpdate(label: Command): void {
   label
     .command('update')
     .description('add or remove hardware IDs and CHIDs, replace audiences, or add a business justification (ShippingLabelUpdate JSON)')
@@ -105,15 +114,16 @@ changes.json:
 `)
     .action(
       action(async (context, productId: string, submissionId: string, shippingLabelId: string, file: string) => {
-        const { readJsonInput } = await import('../input.js');
-        const changes = await readJsonInput<ShippingLabelUpdate>(file, 'ShippingLabelUpdate');
+        const changes = await readJsonInput<ShippingLabelUpdate>(file, 'ShippingLabelUpdate', context.output);
         const client = await context.client();
         await client.shippingLabels.update(productId, submissionId, shippingLabelId, changes, { signal: context.signal });
         const updated = await client.shippingLabels.get(productId, submissionId, shippingLabelId, { signal: context.signal });
         context.output.result(updated, () => `updated shipping label ${shippingLabelId}`);
       }),
     );
+}
 
+function registerCancel(label: Command): void {
   label
     .command('cancel')
     .description('cancel a shipping label (only while it is in Microsoft approval or gradual rollout)')
@@ -128,7 +138,9 @@ changes.json:
         context.output.result({ productId, submissionId, shippingLabelId, cancelled: true }, () => `asked to cancel shipping label ${shippingLabelId}; cancelling can take more than a day`);
       }),
     );
+}
 
+function registerWait(label: Command): void {
   addWaitOptions(
     label
       .command('wait')
@@ -141,6 +153,7 @@ changes.json:
     .addHelpText('after', examples('hwdash shipping-label wait 14631253285588838 1152921504621465124 1152921504606997603'))
     .action(
       action(async (context, productId: string, submissionId: string, shippingLabelId: string, flags: WaitFlags & { completed?: boolean }) => {
+        context.resumable = true;
         const client = await context.client();
         const { waitForShippingLabel } = await import('../../workflow/wait.js');
         await context.progress.prepare();
@@ -151,7 +164,6 @@ changes.json:
           onEvent: context.progress.onProgress,
         });
         context.progress.stop();
-        const { describeShippingLabel } = await import('../render.js');
         context.output.result(done, () => describeShippingLabel(done));
       }),
     );

@@ -21,6 +21,8 @@ export interface PipelineRequest {
    * false for a PUT that creates something (`PUT /preprod/packages` submits a new package each time).
    */
   readonly idempotent?: boolean;
+  /** This call's per-attempt timeout, overriding the client's `timeoutMs` (creates may take minutes). */
+  readonly timeoutMs?: number;
   /**
    * The caller reads only the parsed value of a successful JSON answer, never the body itself (a typed call with
    * `parseAs: 'json'`): the body's bytes may then be reused while parsing.

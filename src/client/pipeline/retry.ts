@@ -130,7 +130,8 @@ export function retryPolicy(options: RetryOptions = {}, hooks: RetryHooks = {}):
   };
 }
 
-function serverDelay(response: Response): number | undefined {
+/** The wait the service named in a throttling or error answer, if any (a 429's `retryAfterMs`). */
+export function serverDelay(response: Response): number | undefined {
   const mapped = errorOf(response);
   if (mapped instanceof RateLimitError) return mapped.retryAfterMs;
   return retryAfterMs(response.headers, mapped?.body ?? '');

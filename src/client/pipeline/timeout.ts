@@ -8,13 +8,13 @@ import { toNetworkError } from './transport.js';
  * this one). For streamed downloads it bounds the time to the headers. The caller's own signal still
  * cancels at once, and its reason is what the caller gets back.
  */
-export function timeoutPolicy(timeoutMs: number): Policy {
-  // Node's timers take at most 2^31 - 1 ms and turn anything longer (Infinity included) into 1 ms; such a timeout
-  // could never fire within a process's life anyway, so it means no timeout.
-  const armed = timeoutMs <= MAX_TIMER_MS;
+export function timeoutPolicy(defaultTimeoutMs: number): Policy {
   return async (request, next) => {
+    const timeoutMs = request.timeoutMs ?? defaultTimeoutMs;
     const attempt = new Attempt(request.signal);
-    const timer = armed ? setTimeout(timeOut, timeoutMs, attempt.controller, request, timeoutMs) : undefined;
+    // Node's timers take at most 2^31 - 1 ms and turn anything longer (Infinity included) into 1 ms; such a timeout
+    // could never fire within a process's life anyway, so it means no timeout.
+    const timer = timeoutMs <= MAX_TIMER_MS ? setTimeout(timeOut, timeoutMs, attempt.controller, request, timeoutMs) : undefined;
     try {
       return await next({ ...request, signal: attempt.controller.signal });
     } catch (error) {

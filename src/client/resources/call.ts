@@ -5,6 +5,12 @@ import { MalformedResponseError } from '../errors/malformed-response-error.js';
 export interface CallOptions {
   /** Cancels the call at once, including any backoff wait. */
   signal?: AbortSignal;
+  /**
+   * This call's per-attempt timeout in milliseconds, overriding the client's `timeoutMs`. Creates can take minutes
+   * on the service (SDCM issue #43 saw a product take over 5), and a create cut short by a timeout has an unknown
+   * outcome: give them room.
+   */
+  timeoutMs?: number;
 }
 
 /** Returns the data of a typed call, or throws its mapped error: the helpers' contract. */

@@ -1,6 +1,8 @@
 import { HdcError } from '../errors/hdc-error.js';
 import { InvalidStateError } from '../errors/invalid-state-error.js';
+import { restate } from '../errors/restate.js';
 import { isAmbiguousFailure } from '../pipeline/retry.js';
+import { isCommitPending, isCommitted } from '../vocabulary.js';
 
 /** How a commit ended. */
 export interface CommitOutcome {
@@ -12,9 +14,6 @@ export interface CommitOutcome {
   attempts: number;
 }
 
-/** `commitStatus` values meaning the service has the commit. Older docs used `commitStarted`/`commitCompleted`. */
-const COMMITTED = new Set(['commitreceived', 'commitcomplete', 'commitcompleted', 'commitstarted']);
-const PENDING = 'commitpending';
 /** One resend after a verified non-commit; a second verified non-commit means something else is wrong. */
 const MAX_COMMIT_REQUESTS = 2;
 
@@ -56,13 +55,12 @@ export async function commitSubmission(steps: {
         readError,
       );
     }
-    const status = commitStatus?.toLowerCase() ?? '';
-    if (COMMITTED.has(status)) return { commitStatus: commitStatus!, verified: true, attempts };
-    if (status === PENDING && attempts >= MAX_COMMIT_REQUESTS) {
+    if (isCommitted(commitStatus)) return { commitStatus: commitStatus!, verified: true, attempts };
+    if (isCommitPending(commitStatus) && attempts >= MAX_COMMIT_REQUESTS) {
       throw restate(ambiguous, `${ambiguous.message}; after ${attempts} commit requests the submission is still ${commitStatus}, so nothing was committed: try again later`, ambiguous.cause);
     }
-    if (status !== PENDING) {
-      if (status) {
+    if (!isCommitPending(commitStatus)) {
+      if (commitStatus) {
         throw new InvalidStateError(`the commit failed (${ambiguous.message}) and the submission's commitStatus is now "${commitStatus}"`, {
           status: ambiguous.status,
           code: ambiguous.code,
@@ -74,19 +72,4 @@ export async function commitSubmission(steps: {
     }
     // Verified still pending: the failed request did not commit, so sending one more is not blind.
   }
-}
-
-/** The same kind of error (so `instanceof` checks still hold) with a message that says what the read found. */
-function restate(error: HdcError, message: string, cause: unknown): HdcError {
-  const Kind = error.constructor as typeof HdcError;
-  return new Kind(message, {
-    status: error.status,
-    code: error.code,
-    validationErrors: error.validationErrors,
-    requestId: error.requestId,
-    correlationId: error.correlationId,
-    ...(error.request ? { request: error.request } : {}),
-    ...(error.response ? { response: error.response } : {}),
-    cause,
-  });
 }

@@ -1,5 +1,6 @@
 import type { HdcClient } from '../client.js';
 import { audiencesResource, type AudiencesResource } from './audiences.js';
+import { partnerSubmissionsResource, type PartnerSubmissionsResource } from './partner-submissions.js';
 import { preprodResource, type PreprodResource } from './preprod.js';
 import { productsResource, type ProductsResource } from './products.js';
 import { shippingLabelsResource, type ShippingLabelsResource } from './shipping-labels.js';
@@ -12,6 +13,8 @@ export interface HdcResources {
   shippingLabels: ShippingLabelsResource;
   audiences: AudiencesResource;
   preprod: PreprodResource;
+  /** Submissions other partners shared with you, looked up by their IDs (undocumented endpoint). */
+  partnerSubmissions: PartnerSubmissionsResource;
 }
 
 export function createResources(client: Pick<HdcClient, 'GET' | 'POST' | 'PATCH' | 'PUT'>, send: HdcClient['send'], apiBase: URL): HdcResources {
@@ -21,5 +24,6 @@ export function createResources(client: Pick<HdcClient, 'GET' | 'POST' | 'PATCH'
     shippingLabels: shippingLabelsResource(client, send, apiBase),
     audiences: audiencesResource(client, send, apiBase),
     preprod: preprodResource(client, send),
+    partnerSubmissions: partnerSubmissionsResource(client),
   };
 }

@@ -32,7 +32,7 @@ export interface PreprodResource {
 export function preprodResource(client: Pick<HdcClient, 'GET'>, send: HdcClient['send']): PreprodResource {
   const assetPath = (packageId: string, assetId: string) => ({ packageId: toSegment('packageId', packageId), assetId: toSegment('assetId', assetId) });
   return {
-    submit: async (pkg, { signal } = {}) => {
+    submit: async (pkg, { signal, timeoutMs } = {}) => {
       // Through `send`, not the typed PUT: openapi-fetch would buffer the body into a Request.
       const body = typeof pkg === 'string' ? await openAsBlob(pkg) : pkg;
       const response = await send({
@@ -43,6 +43,7 @@ export function preprodResource(client: Pick<HdcClient, 'GET'>, send: HdcClient[
         // Each PUT submits a new package: resending after a 500 or a timeout could start a second signing.
         idempotent: false,
         ...(signal ? { signal } : {}),
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
       });
       const error = errorOf(response);
       if (error) throw error;

@@ -22,7 +22,7 @@ export function productsResource(client: Pick<HdcClient, 'GET' | 'POST' | 'PATCH
     list: ({ signal } = {}) => paginate<Product>(() => unwrap(client.GET('/products', { signal })), send, apiBase, signal),
     get: async (productId, { signal } = {}) =>
       unwrap(client.GET('/products/{productId}', { params: { path: { productId: toId('productId', productId) } }, signal })),
-    create: (product, { signal } = {}) => unwrapCreated(client.POST('/products', { body: product, signal }), 'product') as Promise<Product>,
+    create: (product, { signal, timeoutMs } = {}) => unwrapCreated(client.POST('/products', { body: product, signal, timeoutMs }), 'product') as Promise<Product>,
     update: async (productId, changes, { signal } = {}) => {
       await unwrap(client.PATCH('/products/{productId}', { params: { path: { productId: toId('productId', productId) } }, body: changes, signal }));
     },

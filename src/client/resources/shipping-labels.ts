@@ -52,9 +52,14 @@ export function shippingLabelsResource(client: Pick<HdcClient, 'GET' | 'POST' | 
           signal,
         }),
       ),
-    create: async (productId, submissionId, label, { signal } = {}) =>
+    create: async (productId, submissionId, label, { signal, timeoutMs } = {}) =>
       unwrapCreated(
-        client.POST('/products/{productId}/submissions/{submissionId}/shippingLabels', { params: { path: submissionPath(productId, submissionId) }, body: label, signal }),
+        client.POST('/products/{productId}/submissions/{submissionId}/shippingLabels', {
+          params: { path: submissionPath(productId, submissionId) },
+          body: label,
+          signal,
+          timeoutMs,
+        }),
         'shipping label',
       ) as Promise<ShippingLabel>,
     update: async (productId, submissionId, shippingLabelId, changes, { signal } = {}) => {

@@ -38,12 +38,15 @@ export function submissionsResource(client: Pick<HdcClient, 'GET' | 'POST' | 'PA
     },
     get: async (productId, submissionId, { signal } = {}) =>
       unwrap(client.GET('/products/{productId}/submissions/{submissionId}', { params: { path: path(productId, submissionId) }, signal })),
-    create: async (productId, submission, { signal } = {}) =>
-      unwrapCreated(client.POST('/products/{productId}/submissions', { params: { path: { productId: toId('productId', productId) } }, body: submission, signal }), 'submission') as Promise<Submission>,
+    create: async (productId, submission, { signal, timeoutMs } = {}) =>
+      unwrapCreated(
+        client.POST('/products/{productId}/submissions', { params: { path: { productId: toId('productId', productId) } }, body: submission, signal, timeoutMs }),
+        'submission',
+      ) as Promise<Submission>,
     update: async (productId, submissionId, changes, { signal } = {}) => {
       await unwrap(client.PATCH('/products/{productId}/submissions/{submissionId}', { params: { path: path(productId, submissionId) }, body: changes, signal }));
     },
-    commit: async (productId, submissionId, { signal } = {}) =>
+    commit: async (productId, submissionId, { signal, timeoutMs } = {}) =>
       commitSubmission({
         // The docs ask for `Content-Type: application/json` on this body-less POST; fetch sends `Content-Length: 0` itself.
         commit: () =>
@@ -51,6 +54,7 @@ export function submissionsResource(client: Pick<HdcClient, 'GET' | 'POST' | 'PA
             params: { path: path(productId, submissionId) },
             headers: { 'content-type': 'application/json' },
             signal,
+            timeoutMs,
           }),
         read: () => resource.get(productId, submissionId, { signal }),
       }),

@@ -15,18 +15,22 @@ export const SIGNED_CONTAINER = 'signed';
 /** Preproduction packages and their signed-files assets; only the API reads these, never a SAS URL. */
 export const PREPROD_CONTAINER = 'preprod';
 
-/** SAS lifetime. The live service's run hours to days; an hour is plenty and still lets clients see expiry. */
-const SAS_LIFETIME_MS = 60 * 60 * 1000;
+/** Default SAS lifetime in real time. The live service's run hours to days; an hour is plenty for any upload. */
+export const DEFAULT_SAS_LIFETIME_MS = 60 * 60 * 1000;
 
 export class SandboxBlobs {
   readonly #service: BlobServiceClient;
 
-  private constructor(readonly azurite: AzuriteHandle) {
+  /** @param sasLifetimeMs how long the URLs handed out stay valid, in real milliseconds (Azurite judges them by its clock). */
+  private constructor(
+    readonly azurite: AzuriteHandle,
+    readonly sasLifetimeMs: number,
+  ) {
     this.#service = BlobServiceClient.fromConnectionString(azurite.connectionString);
   }
 
-  static async open(azurite: AzuriteHandle): Promise<SandboxBlobs> {
-    const blobs = new SandboxBlobs(azurite);
+  static async open(azurite: AzuriteHandle, sasLifetimeMs = DEFAULT_SAS_LIFETIME_MS): Promise<SandboxBlobs> {
+    const blobs = new SandboxBlobs(azurite, sasLifetimeMs);
     for (const container of [INGESTION_CONTAINER, SIGNED_CONTAINER, PREPROD_CONTAINER]) {
       await blobs.container(container).createIfNotExists();
     }
@@ -76,6 +80,6 @@ export class SandboxBlobs {
   }
 
   async #sas(container: string, blobName: string, permissions: string): Promise<string> {
-    return await createSasUrl(this.azurite, container, blobName, { permissions, expiresOn: new Date(Date.now() + SAS_LIFETIME_MS) });
+    return await createSasUrl(this.azurite, container, blobName, { permissions, expiresOn: new Date(Date.now() + this.sasLifetimeMs) });
   }
 }

@@ -13,6 +13,7 @@ import { PackageFormatError } from '../../package/package-format-error.js';
 import { sniffFile } from '../../package/package-reader.js';
 import { preflightPackage } from '../../package/preflight.js';
 import { INGESTION_CONTAINER, SIGNED_CONTAINER, type SandboxBlobs } from './blob-storage.js';
+import { judgeDchu } from './dchu.js';
 import { forcedIngestionFailure, type SandboxFailures } from './failures.js';
 import { newGuid } from './ids.js';
 import { signPackage } from './signer.js';
@@ -44,13 +45,18 @@ export async function ingestSubmission(input: IngestionInput): Promise<Ingestion
   }
 }
 
+/** Why a package with a co-installer is refused (develop/removing-coinstallers.md). */
+export function coInstallerMessage(infPath: string): string {
+  return `${infPath} installs a co-installer. Since January 2023, driver packages containing a co-installer are no longer signed (policy Device.DevFund.INF.Declarative); remove the DDInstall.CoInstallers section.`;
+}
+
 /** Messages name the file they are about; the client knows it by its upload, not by the sandbox's temp path. */
 function withoutWorkDir(message: string, workDir: string): string {
   return message.replaceAll(`${workDir}/`, '');
 }
 
 function packageRejected(messages: string[]): IngestionResult {
-  return { outcome: { failed: true, step: 'packageInfoValidation', messages }, isExtensionInf: false };
+  return { outcome: { failed: true, step: 'packageInfoValidation', messages }, isExtensionInf: false, isUniversal: false, isDeclarativeInf: false };
 }
 
 const HARNESSES: readonly string[] = ['attestation', 'hlk', 'hck'] satisfies PreflightHarness[];
@@ -85,13 +91,16 @@ async function ingest({ blobs, submission, product, failures, signedAt }: Ingest
   const isExtensionInf = Object.values(driverMetadata.BundleInfoMap).some((bundle) =>
     Object.values(bundle.InfInfoMap).some((inf) => inf.ExtensionId !== null),
   );
+  const { isUniversal, isDeclarativeInf, coInstallerInfs } = await judgeDchu(packagePath);
+  if (coInstallerInfs.length > 0) return packageRejected(coInstallerInfs.map(coInstallerMessage));
+  const judged = { isExtensionInf, isUniversal, isDeclarativeInf, driverMetadata };
   const forced = forcedIngestionFailure(failures);
-  if (forced) return { outcome: { failed: true, ...forced }, isExtensionInf, driverMetadata };
+  if (forced) return { outcome: { failed: true, ...forced }, ...judged };
 
   const { zip } = await signPackage(packagePath, fileName, { productId: submission.productId, submissionId: submission.id }, signedAt);
   const signedPackageBlob = `${newGuid()}.zip`;
   await blobs.upload(SIGNED_CONTAINER, signedPackageBlob, zip, 'application/zip');
   const driverMetadataBlob = `${newGuid()}.json`;
   await blobs.upload(SIGNED_CONTAINER, driverMetadataBlob, Readable.from([JSON.stringify(driverMetadata, null, 2)]), 'application/json');
-  return { outcome: { failed: false }, signedPackageBlob, driverMetadataBlob, driverMetadata, isExtensionInf };
+  return { outcome: { failed: false }, signedPackageBlob, driverMetadataBlob, ...judged };
 }

@@ -78,8 +78,19 @@ function measured(source: Readable): { stream: Transform; result: () => { sha256
   return { stream, result: () => ({ sha256: hash.digest('hex'), size, magic }) };
 }
 
-/** Builds the SignedFilesZip asset, or records why the package can't be signed. */
+/**
+ * Builds the SignedFilesZip asset, or records why the package can't be signed. Either way the package as submitted is
+ * dropped afterwards: the API never serves it again, and the blob store should not grow with it.
+ */
 async function signPreprodPackage(environment: SandboxEnvironment, record: PreprodPackageRecord, magic: Buffer): Promise<void> {
+  try {
+    await sign(environment, record, magic);
+  } finally {
+    await environment.blobs.remove(PREPROD_CONTAINER, packageBlob(record));
+  }
+}
+
+async function sign(environment: SandboxEnvironment, record: PreprodPackageRecord, magic: Buffer): Promise<void> {
   const { blobs, clock } = environment;
   const format = sniffFormat(magic);
   if (format === 'unknown') {

@@ -11,7 +11,7 @@ import { parseJson, stringifyJson } from '../../client/json/lossless.js';
 import { invalidInput, unauthorized, unprocessable } from './errors.js';
 import { GatewayError } from './gateway-error.js';
 import { ServiceError } from './service-error.js';
-import { DEFAULT_SLOW_MS, type FaultSpec } from './faults.js';
+import { actsFirst, DEFAULT_LATE_MS, DEFAULT_SLOW_MS, type FaultRequest, type FaultSpec } from './faults.js';
 import { checkPathParams, type Reply, type Route, Router } from './router.js';
 import type { RequestValidator } from './validation.js';
 import { newGuid } from './ids.js';
@@ -35,7 +35,9 @@ export interface ServerOptions {
   /** Seconds a throttled client is told to wait. */
   retryAfterSeconds: number;
   token?: string;
-  nextFault?: () => FaultSpec | undefined;
+  /** Checks bearer tokens beyond their presence (the Entra ID stand-in's tokens, when it has apps registered). */
+  checkBearer?: (token: string) => Promise<void>;
+  nextFault?: (request: FaultRequest) => FaultSpec | undefined;
   onResponse?: (record: ResponseRecord) => void;
 }
 
@@ -52,9 +54,11 @@ const MAX_JSON_BODY_BYTES = 1024 * 1024;
 export async function startServer(port: number, options: ServerOptions): Promise<SandboxServer> {
   const router = new Router(options.routes);
   let requests = 0;
+  // Ends the waits of slow and late answers when the server closes, so that nothing outlives it.
+  const closing = new AbortController();
   const server = createServer((request, response) => {
     requests += 1;
-    handle(router, options, request, response).catch((error: unknown) => {
+    handle(router, options, request, response, closing.signal).catch((error: unknown) => {
       // Only reachable if writing the response itself failed (client gone); nothing left to tell the client.
       response.destroy(error instanceof Error ? error : new Error(String(error)));
     });
@@ -74,16 +78,18 @@ export async function startServer(port: number, options: ServerOptions): Promise
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
+        closing.abort();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),
   };
 }
 
-async function handle(router: Router, options: ServerOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function handle(router: Router, options: ServerOptions, request: IncomingMessage, response: ServerResponse, closing: AbortSignal): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://127.0.0.1');
   const method = request.method ?? 'GET';
-  const fault = options.nextFault?.();
+  const match = router.match(method, url.pathname);
+  const fault = options.nextFault?.({ method, operationId: match.kind === 'route' ? match.route.operationId : undefined });
   const correlation = {
     'MS-CorrelationId': headerValue(request, 'ms-correlationid') ?? newGuid(),
     'MS-RequestId': headerValue(request, 'ms-requestid') ?? newGuid(),
@@ -97,8 +103,7 @@ async function handle(router: Router, options: ServerOptions, request: IncomingM
   try {
     const injected = fault && injectedError(fault, options.retryAfterSeconds);
     if (injected) throw injected;
-    checkAuthorization(request, options.token);
-    const match = router.match(method, url.pathname);
+    await checkAuthorization(request, options.token, options.checkBearer);
     if (match.kind === 'notFound') throw new GatewayError(404, `Resource not found: ${method} ${url.pathname}`);
     if (match.kind === 'methodNotAllowed') {
       throw new GatewayError(405, `Method ${method} is not allowed here; use ${match.allow.join(', ')}.`, { Allow: match.allow.join(', ') });
@@ -118,12 +123,23 @@ async function handle(router: Router, options: ServerOptions, request: IncomingM
   } catch (error) {
     reply = errorReply(error);
   }
+  if (actsFirst(fault)) {
+    // The service has acted; what the client gets to know of it is spoilt.
+    if (fault.kind === 'lost' || !(await pause(fault.delayMs ?? DEFAULT_LATE_MS, closing)) || request.socket.destroyed) {
+      if ('stream' in reply) reply.stream.destroy();
+      request.socket.destroy();
+      return;
+    }
+  }
   const record: ResponseRecord = { method, url: url.pathname + url.search, operationId, status: reply.status };
   const headers = { ...correlation, ...reply.headers };
   const slowMs = fault?.kind === 'slow' ? (fault.delayMs ?? DEFAULT_SLOW_MS) : 0;
   if ('stream' in reply) {
     response.writeHead(reply.status, { ...headers, 'Content-Type': reply.contentType });
-    if (slowMs > 0) await sleep(slowMs);
+    if (slowMs > 0 && !(await pause(slowMs, closing))) {
+      reply.stream.destroy();
+      return;
+    }
     options.onResponse?.({ ...record, contentType: reply.contentType });
     await pipeline(reply.stream, response);
     return;
@@ -137,11 +153,21 @@ async function handle(router: Router, options: ServerOptions, request: IncomingM
   const contentType = 'application/json; charset=utf-8';
   options.onResponse?.({ ...record, contentType, body: text });
   response.writeHead(reply.status, { ...headers, 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) });
-  await writeBody(response, Buffer.from(text), slowMs);
+  await writeBody(response, Buffer.from(text), slowMs, closing);
+}
+
+/** Waits `ms` of real time; false when the server closed meanwhile. */
+async function pause(ms: number, closing: AbortSignal): Promise<boolean> {
+  try {
+    await sleep(ms, undefined, { signal: closing });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A slow body: the headers go out at once, the bytes trickle out in ten parts over `slowMs`. */
-async function writeBody(response: ServerResponse, bytes: Buffer, slowMs: number): Promise<void> {
+async function writeBody(response: ServerResponse, bytes: Buffer, slowMs: number, closing: AbortSignal): Promise<void> {
   if (slowMs === 0) {
     response.end(bytes);
     return;
@@ -149,7 +175,7 @@ async function writeBody(response: ServerResponse, bytes: Buffer, slowMs: number
   const parts = 10;
   const size = Math.ceil(bytes.length / parts);
   for (let offset = 0; offset < bytes.length; offset += size) {
-    await sleep(slowMs / parts);
+    if (!(await pause(slowMs / parts, closing))) return;
     if (response.destroyed) return;
     response.write(bytes.subarray(offset, offset + size));
   }
@@ -175,11 +201,12 @@ function injectedError(fault: FaultSpec, retryAfterSeconds: number): GatewayErro
   }
 }
 
-function checkAuthorization(request: IncomingMessage, token: string | undefined): void {
+async function checkAuthorization(request: IncomingMessage, token: string | undefined, checkBearer: ServerOptions['checkBearer']): Promise<void> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(headerValue(request, 'authorization') ?? '');
   if (!match || (token !== undefined && match[1] !== token)) {
     throw unauthorized('Unauthorized. Access token is missing or invalid.');
   }
+  await checkBearer?.(match[1]!);
 }
 
 function isJson(contentType: string | undefined): boolean {
@@ -204,13 +231,13 @@ async function readJsonBody(request: IncomingMessage, validator: RequestValidato
   let wire: unknown;
   try {
     // Plain JSON.parse sees the wire types (IDs as numbers), which is what the request schema describes.
-    wire = JSON.parse(text);
+    wire = validator.canonicalBody(JSON.parse(text));
   } catch (error) {
     throw invalidInput(`The request body is not valid JSON: ${(error as Error).message}`);
   }
   const problems = validator.validateRequestBody(operationId, wire);
   if (problems.length > 0) throw unprocessable(problems);
-  return parseJson(text);
+  return validator.canonicalBody(parseJson(text));
 }
 
 function checkBinaryContentType(request: IncomingMessage): void {

@@ -2,6 +2,13 @@
  * The workflow of a shipping label (reference section 2.11), as a pure function of sandbox time since the label was
  * created or last updated. The service's `Created` step is what the create response reports as
  * preProcessShippingLabel/notStarted, so the schedule starts with a short notStarted phase.
+ *
+ * Windows Update labels go through Gradual Rollout after Microsoft Approval (gradual-rollout.md: "Created, Validation,
+ * Update Generation, Microsoft Approval, Gradual Rollout, Publishing, and Finalize"). "There is no value for currentStep
+ * that maps to Gradual Rollout" (get-shipping-labels.md), so the API keeps showing microsoftApproval, completed, with
+ * the throttled percentage in `messages`. A label can be cancelled in either phase (cancel-a-shipping-label.md); the
+ * cancellation "may take over a day" in the flighting systems, so GET shows it pending for a while (a minute of sandbox
+ * time, compressed like every sandbox duration) before the label shows as cancelled.
  */
 import { SHARING_LABEL_STEPS, WINDOWS_UPDATE_LABEL_STEPS } from '../../client/vocabulary.js';
 import type { WorkflowState } from './submission-workflow.js';
@@ -35,6 +42,12 @@ export const SHIPPING_LABEL_STEP_SECONDS: Record<ShippingLabelStep, number> = {
 
 const COMPLETED_FRACTION = 0.2;
 
+/** Sandbox seconds of Gradual Rollout (about 30 days on the live service). */
+export const GRADUAL_ROLLOUT_SECONDS = 30;
+
+/** Sandbox seconds between a cancel and the label showing as cancelled ("may take over a day" on the live service). */
+export const CANCELLATION_SECONDS = 60;
+
 export interface ShippingLabelRun {
   destination: ShippingLabelDestination;
   /** Sandbox seconds since the label was created or last updated. */
@@ -51,16 +64,25 @@ export interface ShippingLabelProgress {
   messages: string[];
   /** Preprocessing of the latest targeting is still running: updates are refused. */
   preprocessing: boolean;
-  /** In microsoftApproval and not cancelled: the only time a cancel is accepted. */
+  /** In Microsoft Approval or Gradual Rollout and not cancelled: the only time a cancel is accepted, and edits are locked. */
   cancellable: boolean;
   /** The run reached its final step's completion: pending targeting changes have taken effect. */
   finished: boolean;
 }
 
 export const CANCELLED_MESSAGE = 'The shipping label was cancelled.';
+export const CANCELLATION_PENDING_MESSAGE =
+  'Cancellation requested: the driver is being withdrawn from the driver flighting systems, which can take over a day.';
+
+/** The message of the Gradual Rollout phase, with the share of the eligible population the driver is offered to. */
+export function gradualRolloutMessage(percent: number): string {
+  return `Gradual rollout: the driver is offered to ${percent}% of its eligible population.`;
+}
 
 interface Slot {
   step: ShippingLabelStep;
+  /** Gradual Rollout, which has no step of its own and shows as microsoftApproval. */
+  rollout?: true;
   start: number;
   end: number;
 }
@@ -68,7 +90,9 @@ interface Slot {
 function schedule(steps: readonly ShippingLabelStep[]): Slot[] {
   return steps.reduce<Slot[]>((slots, step) => {
     const start = slots.at(-1)?.end ?? CREATED_SECONDS;
-    return [...slots, { step, start, end: start + SHIPPING_LABEL_STEP_SECONDS[step] }];
+    const slot = { step, start, end: start + SHIPPING_LABEL_STEP_SECONDS[step] };
+    if (step !== 'microsoftApproval') return [...slots, slot];
+    return [...slots, slot, { step, rollout: true, start: slot.end, end: slot.end + GRADUAL_ROLLOUT_SECONDS }];
   }, []);
 }
 
@@ -87,6 +111,9 @@ export const SECONDS_UNTIL_UPDATABLE = SCHEDULES.windowsUpdate.find((slot) => sl
 
 /** Sandbox seconds at which a Windows Update label enters microsoftApproval. */
 export const SECONDS_UNTIL_APPROVAL = SCHEDULES.windowsUpdate.find((slot) => slot.step === 'microsoftApproval')!.start;
+
+/** Sandbox seconds at which a Windows Update label enters Gradual Rollout. */
+export const SECONDS_UNTIL_ROLLOUT = SCHEDULES.windowsUpdate.find((slot) => slot.rollout)!.start;
 
 function scheduleFor(destination: ShippingLabelDestination): Slot[] {
   return SCHEDULES[destination];
@@ -108,7 +135,14 @@ export function shippingLabelProgress(run: ShippingLabelRun): ShippingLabelProgr
     return { currentStep: failing.step, state: failed ? 'failed' : 'started', messages, preprocessing, cancellable: false, finished: false };
   }
   if (run.cancelledAt !== undefined) {
-    return { currentStep: slot.step, state: 'failed', messages: [CANCELLED_MESSAGE], preprocessing: false, cancellable: false, finished: false };
+    const pending = run.seconds < run.cancelledAt + CANCELLATION_SECONDS;
+    const [state, message] = pending ? (['started', CANCELLATION_PENDING_MESSAGE] as const) : (['failed', CANCELLED_MESSAGE] as const);
+    return { currentStep: slot.step, state, messages: [message], preprocessing: false, cancellable: false, finished: false };
+  }
+  if (slot.rollout) {
+    // Throttled from 1% up to 100% of the eligible population over the phase.
+    const percent = Math.min(100, 1 + Math.floor((99 * (at - slot.start)) / (slot.end - slot.start)));
+    return { currentStep: slot.step, state: 'completed', messages: [gradualRolloutMessage(percent)], preprocessing, cancellable: true, finished: false };
   }
   const completedFrom = slot === finalSlot ? slot.end : slot.end - (slot.end - slot.start) * COMPLETED_FRACTION;
   const completed = at >= completedFrom;
@@ -120,4 +154,9 @@ export function shippingLabelProgress(run: ShippingLabelRun): ShippingLabelProgr
     cancellable: slot.step === 'microsoftApproval',
     finished: slot === finalSlot && completed,
   };
+}
+
+/** Whether a cancelled label's withdrawal has finished, so that its targeting no longer applies. */
+export function cancellationComplete(run: ShippingLabelRun): boolean {
+  return run.cancelledAt !== undefined && run.seconds >= run.cancelledAt + CANCELLATION_SECONDS;
 }

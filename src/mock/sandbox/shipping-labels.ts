@@ -1,6 +1,6 @@
 /**
  * Shipping label routes: create (checked against the submission's driver metadata), get/list (targeting only on
- * request), update (targeting changes restart the workflow) and cancel (only in Microsoft Approval).
+ * request), update (targeting changes restart the workflow) and cancel (only in Microsoft Approval or Gradual Rollout).
  */
 import type { DriverMetadata } from '../../package/driver-metadata.js';
 import { isKnownAudience } from './audiences.js';
@@ -8,10 +8,11 @@ import type { SandboxEnvironment } from './environment.js';
 import { invalidForCurrentState, invalidInput } from './errors.js';
 import { forcedShippingLabelFailure } from './failures.js';
 import { pageOf } from './paging.js';
-import type { RequestContext, Route } from './router.js';
+import { ACTIONS, coEngValue, DESTINATIONS, enumValue, withoutNulls } from './request-values.js';
+import type { Reply, RequestContext, Route } from './router.js';
 import type { HardwareIdRecord, ShippingLabelRecord, SubmissionRecord, TargetingRecord } from './store.js';
 import { submissionProgressOf, submissionUrl } from './submissions.js';
-import { shippingLabelProgress, type ShippingLabelProgress } from './shipping-label-workflow.js';
+import { cancellationComplete, shippingLabelProgress, type ShippingLabelProgress, type ShippingLabelRun } from './shipping-label-workflow.js';
 import {
   checkChids,
   checkCombinations,
@@ -35,7 +36,7 @@ interface NewShippingLabel {
     chids?: { chid: string }[];
     restrictedToAudiences?: string[];
     inServicePublishInfo?: { flooring: string; ceiling: string };
-    coEngDriverPublishInfo?: { flooringBuildNumber: number; ceilingBuildNumber: number };
+    coEngDriverPublishInfo?: { flooringBuildNumber?: unknown; ceilingBuildNumber?: unknown } | null;
   };
 }
 
@@ -49,14 +50,18 @@ interface ShippingLabelUpdate {
   };
 }
 
-function labelProgressOf(environment: SandboxEnvironment, label: ShippingLabelRecord): ShippingLabelProgress {
+function labelRunOf(environment: SandboxEnvironment, label: ShippingLabelRecord): ShippingLabelRun {
   const { clock } = environment;
-  return shippingLabelProgress({
+  return {
     destination: label.destination,
     seconds: clock.secondsSince(label.runStartedAt),
     cancelledAt: label.cancelledAt === undefined ? undefined : clock.secondsBetween(label.runStartedAt, label.cancelledAt),
     failure: label.failure,
-  });
+  };
+}
+
+export function labelProgressOf(environment: SandboxEnvironment, label: ShippingLabelRecord): ShippingLabelProgress {
+  return shippingLabelProgress(labelRunOf(environment, label));
 }
 
 /** Once a run has finished, its pending targeting changes have been published: adds become added, removes disappear. */
@@ -69,10 +74,16 @@ const HARDWARE_ID_STATES = { add: 'pendingAdd', remove: 'pendingRemove', none: '
 // CHID states are PascalCase in the current docs, unlike hardware IDs'.
 const CHID_STATES = { add: 'PendingAdd', remove: 'PendingRemove', none: 'Added' } as const;
 
-function targetingBody(targeting: TargetingRecord): Record<string, unknown> {
+/**
+ * A cancel expires the whole label ("The Cancel button ends an entire shipping label (expiration)", gradual-rollout.md):
+ * its hardware IDs and CHIDs are pending removal while the cancellation runs, and gone once it is done.
+ */
+function targetingBody(targeting: TargetingRecord, cancellation: 'none' | 'pending' | 'done'): Record<string, unknown> {
+  const state = (pending: 'add' | 'remove' | undefined): 'add' | 'remove' | 'none' => (cancellation === 'pending' ? 'remove' : (pending ?? 'none'));
+  const withdrawn = cancellation === 'done';
   return {
-    hardwareIds: targeting.hardwareIds.map(({ pending, ...key }) => ({ ...key, distributionState: HARDWARE_ID_STATES[pending ?? 'none'] })),
-    chids: targeting.chids.map(({ pending, chid }) => ({ chid, distributionState: CHID_STATES[pending ?? 'none'] })),
+    hardwareIds: withdrawn ? [] : targeting.hardwareIds.map(({ pending, ...key }) => ({ ...key, distributionState: HARDWARE_ID_STATES[state(pending)] })),
+    chids: withdrawn ? [] : targeting.chids.map(({ pending, chid }) => ({ chid, distributionState: CHID_STATES[state(pending)] })),
     restrictedToAudiences: targeting.restrictedToAudiences,
     ...(targeting.inServicePublishInfo ? { inServicePublishInfo: targeting.inServicePublishInfo } : {}),
     ...(targeting.coEngDriverPublishInfo ? { coEngDriverPublishInfo: targeting.coEngDriverPublishInfo } : {}),
@@ -81,8 +92,10 @@ function targetingBody(targeting: TargetingRecord): Record<string, unknown> {
 }
 
 function labelBody(environment: SandboxEnvironment, context: RequestContext, label: ShippingLabelRecord, includeTargeting: boolean): Record<string, unknown> {
-  const progress = labelProgressOf(environment, label);
+  const run = labelRunOf(environment, label);
+  const progress = shippingLabelProgress(run);
   if (progress.finished) settle(label.targeting);
+  const cancellation = label.cancelledAt === undefined ? 'none' : cancellationComplete(run) ? 'done' : 'pending';
   const url = `${context.apiBase}/products/${label.productId}/submissions/${label.submissionId}/shippingLabels/${label.id}`;
   return {
     id: label.id,
@@ -92,7 +105,7 @@ function labelBody(environment: SandboxEnvironment, context: RequestContext, lab
     destination: label.destination,
     ...(label.publishingSpecifications ? { publishingSpecifications: label.publishingSpecifications } : {}),
     ...(label.recipientSpecifications ? { recipientSpecifications: label.recipientSpecifications } : {}),
-    ...(includeTargeting ? { targeting: targetingBody(label.targeting) } : {}),
+    ...(includeTargeting ? { targeting: targetingBody(label.targeting, cancellation) } : {}),
     workflowStatus: { currentStep: progress.currentStep, state: progress.state, messages: progress.messages },
     links: [
       { href: url, rel: 'self', method: 'GET' },
@@ -127,8 +140,9 @@ function checkAudiences(audiences: readonly string[], target: string): void {
 }
 
 function applyHardwareIdChanges(metadata: DriverMetadata, targeting: TargetingRecord, changes: ShippingLabelUpdate['targeting']['hardwareIds'] = []): void {
-  checkCombinations(metadata, changes.filter((change) => change.action === 'add'), 'targeting.hardwareIds');
-  for (const { action, ...key } of changes) {
+  checkCombinations(metadata, changes.filter((change) => enumValue(change.action, ACTIONS, 'add') === 'add'), 'targeting.hardwareIds');
+  for (const { action: sent, ...key } of changes) {
+    const action = enumValue(sent, ACTIONS, 'add');
     const existing = targeting.hardwareIds.find((entry) => sameHardwareId(entry, key));
     if (action === 'add') {
       if (!existing) targeting.hardwareIds.push({ ...key, pending: 'add' });
@@ -144,7 +158,8 @@ function applyHardwareIdChanges(metadata: DriverMetadata, targeting: TargetingRe
 }
 
 function applyChidChanges(targeting: TargetingRecord, changes: ShippingLabelUpdate['targeting']['chids'] = []): void {
-  for (const { action, chid } of changes) {
+  for (const { action: sent, chid } of changes) {
+    const action = enumValue(sent, ACTIONS, 'add');
     const existing = targeting.chids.find((entry) => entry.chid.toLowerCase() === chid.toLowerCase());
     if (action === 'add') {
       if (!existing) targeting.chids.push({ chid, pending: 'add' });
@@ -161,8 +176,125 @@ function applyChidChanges(targeting: TargetingRecord, changes: ShippingLabelUpda
 
 const activeHardwareIds = (targeting: TargetingRecord): HardwareIdRecord[] => targeting.hardwareIds.filter((entry) => entry.pending !== 'remove');
 
-export function shippingLabelRoutes(environment: SandboxEnvironment): Route[] {
+function listShippingLabels(environment: SandboxEnvironment, context: RequestContext): Reply {
+  const submission = environment.store.submission(context.params.productId!, context.params.submissionId!);
+  const includeTargeting = includeTargetingInfo(context.query);
+  const page = pageOf(
+    environment.store.shippingLabelsOf(submission.id),
+    context.query,
+    environment.pageSize,
+    `${submissionUrl(context, submission)}/shippingLabels`,
+    includeTargeting ? { includeTargetingInfo: 'true' } : {},
+  );
+  return { status: 200, json: { value: page.value.map((label) => labelBody(environment, context, label, includeTargeting)), links: page.links } };
+}
+
+/** The checks of a new label's publishing and targeting against the submission's driver metadata, in the service's order. */
+function checkNewTargeting(metadata: DriverMetadata, request: NewShippingLabel, hardwareIds: HardwareIdKey[], chids: { chid: string }[]): void {
+  if (request.publishingSpecifications) checkManualAcquisition(request.publishingSpecifications);
+  if (request.destination === 'windowsUpdate' && hardwareIds.length === 0) {
+    throw invalidInput('A Windows Update shipping label needs hardware IDs.', [
+      { target: 'targeting.hardwareIds', message: 'Add at least one hardware ID from the submission\'s driver metadata.' },
+    ]);
+  }
+  checkChids(hardwareIds, chids.length);
+  checkCombinations(metadata, hardwareIds, 'targeting.hardwareIds');
+  if (request.destination === 'windowsUpdate' && request.publishingSpecifications) {
+    checkExtensionInfs(metadata, hardwareIds, request.publishingSpecifications);
+  }
+  checkAudiences(request.targeting?.restrictedToAudiences ?? [], 'targeting.restrictedToAudiences');
+}
+
+function createShippingLabel(environment: SandboxEnvironment, context: RequestContext): Reply {
   const { store, ids, clock } = environment;
+  const submission = store.submission(context.params.productId!, context.params.submissionId!);
+  const request = context.body as NewShippingLabel;
+  // The service binds the destination in any case; a missing one is notSet.
+  request.destination = enumValue(request.destination, DESTINATIONS, 'notSet');
+  if (request.destination === 'notSet') {
+    throw invalidInput('A shipping label needs a destination.', [
+      { target: 'destination', message: 'Use windowsUpdate to publish the driver or anotherPartner to share it.' },
+    ]);
+  }
+  const metadata = readyMetadata(environment, submission);
+  const hardwareIds = request.targeting?.hardwareIds ?? [];
+  const chids = request.targeting?.chids ?? [];
+  checkNewTargeting(metadata, request, hardwareIds, chids);
+  const label: ShippingLabelRecord = {
+    id: ids.sequenceId(),
+    productId: submission.productId,
+    submissionId: submission.id,
+    name: request.name,
+    destination: request.destination,
+    publishingSpecifications: withoutNulls(request.publishingSpecifications),
+    recipientSpecifications: withoutNulls(request.recipientSpecifications),
+    targeting: {
+      hardwareIds: hardwareIds.map(({ bundleId, infId, operatingSystemCode, pnpString }) => ({ bundleId, infId, operatingSystemCode, pnpString, pending: 'add' })),
+      chids: chids.map(({ chid }) => ({ chid, pending: 'add' })),
+      restrictedToAudiences: request.targeting?.restrictedToAudiences ?? [],
+      inServicePublishInfo: request.targeting?.inServicePublishInfo,
+      coEngDriverPublishInfo: coEngValue(request.targeting?.coEngDriverPublishInfo),
+    },
+    runStartedAt: clock.now(),
+    failure: forcedShippingLabelFailure(environment.failures),
+  };
+  store.shippingLabels.set(label.id, label);
+  // The create response omits targeting, as in the docs' example.
+  return { status: 201, json: labelBody(environment, context, label, false) };
+}
+
+function labelOf(environment: SandboxEnvironment, context: RequestContext): ShippingLabelRecord {
+  return environment.store.shippingLabel(context.params.productId!, context.params.submissionId!, context.params.shippingLabelId!);
+}
+
+function getShippingLabel(environment: SandboxEnvironment, context: RequestContext): Reply {
+  const label = labelOf(environment, context);
+  return { status: 200, json: labelBody(environment, context, label, includeTargetingInfo(context.query)) };
+}
+
+function updateShippingLabel(environment: SandboxEnvironment, context: RequestContext): Reply {
+  const label = labelOf(environment, context);
+  const submission = environment.store.submission(label.productId, label.submissionId);
+  if (label.cancelledAt !== undefined) throw invalidForCurrentState('The shipping label was cancelled; it can\'t be updated.');
+  const progress = labelProgressOf(environment, label);
+  // Preprocessing runs on the latest targeting; in Microsoft Approval and Gradual Rollout the label is locked
+  // for edits (gradual-rollout.md). The service has one documented answer for both.
+  if (progress.preprocessing || progress.cancellable) throw invalidInput(WORKFLOW_IN_PROGRESS_MESSAGE);
+  if (progress.finished) settle(label.targeting);
+  const changes = (context.body as ShippingLabelUpdate).targeting;
+  // Work on a copy: a refused update must leave the label as it was.
+  const targeting: TargetingRecord = structuredClone(label.targeting);
+  const metadata = submission.ingestion!.driverMetadata!;
+  applyHardwareIdChanges(metadata, targeting, changes.hardwareIds);
+  applyChidChanges(targeting, changes.chids);
+  // Every targeted hardware ID passed the metadata check, and the metadata knows Windows 10+ codes only, so
+  // added CHIDs cannot break the CHID rule here; an added extension INF can break the auto-install rule.
+  if (label.publishingSpecifications) checkExtensionInfs(metadata, activeHardwareIds(targeting), label.publishingSpecifications);
+  if (changes.restrictedToAudiences !== undefined) {
+    checkAudiences(changes.restrictedToAudiences, 'targeting.restrictedToAudiences');
+    targeting.restrictedToAudiences = changes.restrictedToAudiences;
+  }
+  if (changes.inServicePublishInfo !== undefined) targeting.inServicePublishInfo = changes.inServicePublishInfo;
+  if (changes.businessJustification !== undefined) targeting.businessJustification = changes.businessJustification;
+  label.targeting = targeting;
+  label.runStartedAt = environment.clock.now();
+  return { status: 204 };
+}
+
+function cancelShippingLabel(environment: SandboxEnvironment, context: RequestContext): Reply {
+  const label = labelOf(environment, context);
+  if (label.destination === 'anotherPartner') {
+    throw invalidForCurrentState("Shipping labels shared with another partner can't be cancelled; revoke the sharing once its workflow has completed.");
+  }
+  if (label.cancelledAt !== undefined) throw invalidForCurrentState('The shipping label has already been cancelled.');
+  if (!labelProgressOf(environment, label).cancellable) {
+    throw invalidForCurrentState('A shipping label can only be cancelled while it is in Microsoft Approval or Gradual Rollout.');
+  }
+  label.cancelledAt = environment.clock.now();
+  return { status: 204 };
+}
+
+export function shippingLabelRoutes(environment: SandboxEnvironment): Route[] {
   const labelPath = '/products/{productId}/submissions/{submissionId}/shippingLabels';
   return [
     {
@@ -170,129 +302,35 @@ export function shippingLabelRoutes(environment: SandboxEnvironment): Route[] {
       path: labelPath,
       operationId: 'listShippingLabels',
       body: 'none',
-      handle(context) {
-        const submission = store.submission(context.params.productId!, context.params.submissionId!);
-        const includeTargeting = includeTargetingInfo(context.query);
-        const page = pageOf(
-          store.shippingLabelsOf(submission.id),
-          context.query,
-          environment.pageSize,
-          `${submissionUrl(context, submission)}/shippingLabels`,
-          includeTargeting ? { includeTargetingInfo: 'true' } : {},
-        );
-        return { status: 200, json: { value: page.value.map((label) => labelBody(environment, context, label, includeTargeting)), links: page.links } };
-      },
+      handle: (context) => listShippingLabels(environment, context),
     },
     {
       method: 'POST',
       path: labelPath,
       operationId: 'createShippingLabel',
       body: 'json',
-      handle(context) {
-        const submission = store.submission(context.params.productId!, context.params.submissionId!);
-        const request = context.body as NewShippingLabel;
-        if (request.destination === 'notSet') {
-          throw invalidInput('A shipping label needs a destination.', [
-            { target: 'destination', message: 'Use windowsUpdate to publish the driver or anotherPartner to share it.' },
-          ]);
-        }
-        const metadata = readyMetadata(environment, submission);
-        const hardwareIds = request.targeting?.hardwareIds ?? [];
-        const chids = request.targeting?.chids ?? [];
-        if (request.publishingSpecifications) checkManualAcquisition(request.publishingSpecifications);
-        if (request.destination === 'windowsUpdate' && hardwareIds.length === 0) {
-          throw invalidInput('A Windows Update shipping label needs hardware IDs.', [
-            { target: 'targeting.hardwareIds', message: 'Add at least one hardware ID from the submission\'s driver metadata.' },
-          ]);
-        }
-        checkChids(hardwareIds, chids.length);
-        checkCombinations(metadata, hardwareIds, 'targeting.hardwareIds');
-        if (request.destination === 'windowsUpdate' && request.publishingSpecifications) {
-          checkExtensionInfs(metadata, hardwareIds, request.publishingSpecifications);
-        }
-        checkAudiences(request.targeting?.restrictedToAudiences ?? [], 'targeting.restrictedToAudiences');
-        const label: ShippingLabelRecord = {
-          id: ids.sequenceId(),
-          productId: submission.productId,
-          submissionId: submission.id,
-          name: request.name,
-          destination: request.destination,
-          publishingSpecifications: request.publishingSpecifications,
-          recipientSpecifications: request.recipientSpecifications,
-          targeting: {
-            hardwareIds: hardwareIds.map(({ bundleId, infId, operatingSystemCode, pnpString }) => ({ bundleId, infId, operatingSystemCode, pnpString, pending: 'add' })),
-            chids: chids.map(({ chid }) => ({ chid, pending: 'add' })),
-            restrictedToAudiences: request.targeting?.restrictedToAudiences ?? [],
-            inServicePublishInfo: request.targeting?.inServicePublishInfo,
-            coEngDriverPublishInfo: request.targeting?.coEngDriverPublishInfo,
-          },
-          runStartedAt: clock.now(),
-          failure: forcedShippingLabelFailure(environment.failures),
-        };
-        store.shippingLabels.set(label.id, label);
-        // The create response omits targeting, as in the docs' example.
-        return { status: 201, json: labelBody(environment, context, label, false) };
-      },
+      handle: (context) => createShippingLabel(environment, context),
     },
     {
       method: 'GET',
       path: `${labelPath}/{shippingLabelId}`,
       operationId: 'getShippingLabel',
       body: 'none',
-      handle(context) {
-        const label = store.shippingLabel(context.params.productId!, context.params.submissionId!, context.params.shippingLabelId!);
-        return { status: 200, json: labelBody(environment, context, label, includeTargetingInfo(context.query)) };
-      },
+      handle: (context) => getShippingLabel(environment, context),
     },
     {
       method: 'PATCH',
       path: `${labelPath}/{shippingLabelId}`,
       operationId: 'updateShippingLabel',
       body: 'json',
-      handle(context) {
-        const label = store.shippingLabel(context.params.productId!, context.params.submissionId!, context.params.shippingLabelId!);
-        const submission = store.submission(label.productId, label.submissionId);
-        if (label.cancelledAt !== undefined) throw invalidForCurrentState('The shipping label was cancelled; it can\'t be updated.');
-        const progress = labelProgressOf(environment, label);
-        if (progress.preprocessing) throw invalidInput(WORKFLOW_IN_PROGRESS_MESSAGE);
-        if (progress.finished) settle(label.targeting);
-        const changes = (context.body as ShippingLabelUpdate).targeting;
-        // Work on a copy: a refused update must leave the label as it was.
-        const targeting: TargetingRecord = structuredClone(label.targeting);
-        const metadata = submission.ingestion!.driverMetadata!;
-        applyHardwareIdChanges(metadata, targeting, changes.hardwareIds);
-        applyChidChanges(targeting, changes.chids);
-        // Every targeted hardware ID passed the metadata check, and the metadata knows Windows 10+ codes only, so
-        // added CHIDs cannot break the CHID rule here; an added extension INF can break the auto-install rule.
-        if (label.publishingSpecifications) checkExtensionInfs(metadata, activeHardwareIds(targeting), label.publishingSpecifications);
-        if (changes.restrictedToAudiences !== undefined) {
-          checkAudiences(changes.restrictedToAudiences, 'targeting.restrictedToAudiences');
-          targeting.restrictedToAudiences = changes.restrictedToAudiences;
-        }
-        if (changes.inServicePublishInfo !== undefined) targeting.inServicePublishInfo = changes.inServicePublishInfo;
-        if (changes.businessJustification !== undefined) targeting.businessJustification = changes.businessJustification;
-        label.targeting = targeting;
-        label.runStartedAt = clock.now();
-        return { status: 204 };
-      },
+      handle: (context) => updateShippingLabel(environment, context),
     },
     {
       method: 'PUT',
       path: `${labelPath}/{shippingLabelId}/cancel`,
       operationId: 'cancelShippingLabel',
       body: 'none',
-      handle(context) {
-        const label = store.shippingLabel(context.params.productId!, context.params.submissionId!, context.params.shippingLabelId!);
-        if (label.destination === 'anotherPartner') {
-          throw invalidForCurrentState("Shipping labels shared with another partner can't be cancelled; revoke the sharing once its workflow has completed.");
-        }
-        if (label.cancelledAt !== undefined) throw invalidForCurrentState('The shipping label has already been cancelled.');
-        if (!labelProgressOf(environment, label).cancellable) {
-          throw invalidForCurrentState('A shipping label can only be cancelled while it is in Microsoft Approval or Gradual Rollout.');
-        }
-        label.cancelledAt = clock.now();
-        return { status: 204 };
-      },
+      handle: (context) => cancelShippingLabel(environment, context),
     },
   ];
 }

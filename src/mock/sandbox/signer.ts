@@ -33,7 +33,8 @@ export async function signPackage(packagePath: string, fileName: string, subject
     subject,
   };
   const zip = new yazl.ZipFile();
-  zip.addFile(packagePath, fileName);
+  // Stored, not deflated: the package is an archive already, and deflating hundreds of MiB again only costs time.
+  zip.addFile(packagePath, fileName, { compress: false });
   zip.addBuffer(Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`), SIGNATURE_MANIFEST_NAME);
   zip.end();
   return { zip: zip.outputStream as Readable, manifest };

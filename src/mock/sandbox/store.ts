@@ -23,6 +23,14 @@ export interface ProductRecord {
   selectedProductTypes: Record<string, string>;
   requestedSignatures: string[];
   additionalAttributes: Record<string, unknown>;
+  /** For a product another partner shared with this account: the partner's product and publisher IDs. */
+  sourceProductId?: string;
+  sourcePublisherId?: string;
+  /** Who created and last changed the product (the caller's app), and when: sandbox-clock milliseconds. */
+  createdBy: string;
+  createdAt: number;
+  updatedBy: string;
+  updatedAt: number;
 }
 
 /** What examining the uploaded package produced; set once, when ingestion has run. */
@@ -33,6 +41,10 @@ export interface IngestionResult {
   driverMetadataBlob?: string;
   driverMetadata?: DriverMetadata;
   isExtensionInf: boolean;
+  /** The Universal API test passed (dchu.ts). */
+  isUniversal: boolean;
+  /** The Declarative INF (InfVerif) test passed (dchu.ts). */
+  isDeclarativeInf: boolean;
 }
 
 export interface SubmissionRecord {
@@ -42,6 +54,9 @@ export interface SubmissionRecord {
   type: 'initial' | 'derived';
   /** Blob name in the ingestion container: the initialPackage upload target. */
   packageBlob: string;
+  createdBy: string;
+  /** Sandbox-clock milliseconds of the create. */
+  createdAt: number;
   /** Wall-clock milliseconds of the commit. */
   committedAt?: number;
   ingestion?: IngestionResult;
@@ -104,8 +119,16 @@ export interface PreprodPackageRecord {
   signing?: { asset: PreprodAssetRecord } | { error: string };
 }
 
+/** A submission shared with this account, as the relationships endpoint translates it: this account's IDs for it. */
+export interface RelationshipRecord {
+  productId: string;
+  submissionId: string;
+}
+
 export class SandboxStore {
   readonly products = new Map<string, ProductRecord>();
+  /** Keyed by `publisherId/productId/submissionId` of the sharing partner. */
+  readonly relationships = new Map<string, RelationshipRecord>();
   readonly submissions = new Map<string, SubmissionRecord>();
   readonly shippingLabels = new Map<string, ShippingLabelRecord>();
   readonly preprodPackages = new Map<string, PreprodPackageRecord>();

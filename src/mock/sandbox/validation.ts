@@ -1,9 +1,10 @@
 /**
  * Request validation against the bundled OpenAPI document (`generated/openapi.json`): the sandbox refuses exactly
- * what the spec's strict request schemas refuse, and says which field is wrong.
+ * what the spec's request schemas refuse (what the service is known to refuse), and says which field is wrong.
  */
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
-import { allowedValuesOf, createSpecAjv, SPEC_SCHEMA_ID, violatedField, type OpenApiDocument } from '../../client/spec-document.js';
+import { canonicalPropertyNames, propertyNameIndex } from '../../client/property-names.js';
+import { allowedValuesOf, createSpecAjv, SPEC_SCHEMA_ID, summarizeErrors, violatedField, type OpenApiDocument } from '../../client/spec-document.js';
 import type { ValidationError } from './service-error.js';
 
 export interface OpenApiOperation {
@@ -21,6 +22,11 @@ export interface OpenApiOperation {
 export interface RequestValidator {
   /** Validation errors for a request body as it came over the wire (parsed with JSON.parse), empty when valid. */
   validateRequestBody(operationId: string, body: unknown): ValidationError[];
+  /**
+   * The body with its property names spelt as the spec spells them: the service binds names in any case
+   * (`{"Name": ..., "Type": "Initial"}` creates a submission), so the sandbox does too, before validating.
+   */
+  canonicalBody<T>(body: T): T;
 }
 
 const METHODS = ['get', 'put', 'post', 'patch', 'delete'];
@@ -74,7 +80,9 @@ export function createRequestValidator(document: OpenApiDocument): RequestValida
   const ajv = createSpecAjv(document);
   const operations = operationsOf(document);
   const validators = new Map<string, ValidateFunction | undefined>();
+  const names = propertyNameIndex(document);
   return {
+    canonicalBody: (body) => canonicalPropertyNames(body, names).value,
     validateRequestBody(operationId, body) {
       if (!validators.has(operationId)) {
         const operation = operations.get(operationId);
@@ -83,7 +91,7 @@ export function createRequestValidator(document: OpenApiDocument): RequestValida
       }
       const validate = validators.get(operationId);
       if (!validate || validate(body)) return [];
-      return (validate.errors ?? []).map(toValidationError);
+      return summarizeErrors(validate.errors ?? []).map(toValidationError);
     },
   };
 }
