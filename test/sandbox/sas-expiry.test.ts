@@ -92,6 +92,7 @@ describe('sandbox SAS URL lifetime', () => {
     const uploaded = await uploadPackage({
       file: packagePath,
       sasUrl: expiredUpload,
+      sha256: true,
       refreshSasUrl: async () => {
         refreshes += 1;
         return urlOf(await read(productId, submissionId), 'initialPackage');
