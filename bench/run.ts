@@ -54,10 +54,17 @@ const started = Date.now();
 const loadBefore = loadavg()[0]!;
 const rows: BenchRow[] = [];
 const seconds: Record<string, number> = {};
+const crashed: string[] = [];
 for (const name of selected) {
   process.stderr.write(`${name}...`);
   const start = Date.now();
-  rows.push(...(await BENCHMARKS[name]!({ quick })));
+  try {
+    rows.push(...(await BENCHMARKS[name]!({ quick })));
+  } catch (error) {
+    // One broken benchmark must not lose the others' rows: it is reported, and the run exits non-zero.
+    crashed.push(name);
+    process.stderr.write(` failed: ${(error as Error).stack ?? String(error)}\n`);
+  }
   seconds[name] = Math.round((Date.now() - start) / 100) / 10;
   process.stderr.write(` ${seconds[name]} s\n`);
 }
@@ -79,11 +86,14 @@ process.stdout.write(
 const failed = rows.filter((row) => row.met === false);
 if (failed.length > 0) process.stdout.write(`targets not met: ${failed.map((row) => `${row.benchmark} (${row.subject} vs ${row.baseline})`).join('; ')}\n`);
 
+if (crashed.length > 0) process.stdout.write(`benchmarks that failed to run: ${crashed.join(', ')}\n`);
+
 if (!values['no-write']) {
   const path = fileURLToPath(new URL('./results.json', import.meta.url));
   await writeFile(path, `${JSON.stringify({ date: new Date().toISOString(), quick, machine, seconds, rows }, null, 2)}\n`);
   process.stderr.write(`wrote ${path}\n`);
 }
+if (crashed.length > 0) process.exitCode = 1;
 
 /** A Markdown table: the same text reads in a terminal and pastes into the README. */
 function formatTable(list: BenchRow[]): string {

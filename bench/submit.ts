@@ -86,9 +86,18 @@ async function runCli(args: string[], env: Record<string, string>): Promise<stri
   return stdout;
 }
 
+/** The sandbox's API token (any token is accepted unless an app is registered; this one is set explicitly). */
+const TOKEN = 'bench';
+/** Generous: the sandbox starts Azurite, which takes seconds on a busy machine. */
+const SANDBOX_START_MS = 120_000;
+
 /** `hwdash sandbox` in its own process; resolves once it prints where it listens. */
 async function startSandbox(): Promise<{ baseUrl: string; token: string; stop(): Promise<void> }> {
-  const child: ChildProcess = spawn(process.execPath, [CLI_MAIN, 'sandbox', '--speed', SPEED, '--json'], { cwd: ROOT, env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [CLI_MAIN, 'sandbox', '--speed', SPEED, '--token', TOKEN, '--json'], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_OPTIONS: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   // Its log is shown only if it fails to start.
   let log = '';
   child.stderr!.on('data', (chunk: Buffer) => (log = (log + chunk.toString()).slice(-4000)));
@@ -97,23 +106,27 @@ async function startSandbox(): Promise<{ baseUrl: string; token: string; stop():
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
     await exited;
   };
+  // A sandbox that never says where it listens is stopped (which ends the wait below) rather than waited for forever.
+  const timer = setTimeout(() => child.kill('SIGKILL'), SANDBOX_START_MS);
   try {
     // `--json` prints one (indented) object: read lines until they parse.
     let text = '';
     for await (const line of createInterface({ input: child.stdout! })) {
       text += line;
-      let started: { baseUrl?: string; token?: string };
+      let started: { baseUrl?: string };
       try {
         started = JSON.parse(text) as typeof started;
       } catch {
         continue;
       }
-      if (started.baseUrl && started.token) return { baseUrl: started.baseUrl, token: started.token, stop };
+      if (started.baseUrl) return { baseUrl: started.baseUrl, token: TOKEN, stop };
     }
-    throw new Error(`hwdash sandbox exited before it printed where it listens: ${log}`);
+    throw new Error(`hwdash sandbox did not print where it listens: ${log}`);
   } catch (error) {
     await stop();
     throw error;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
