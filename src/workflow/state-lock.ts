@@ -10,7 +10,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { mkdir, open, readFile, rmdir, stat, unlink, utimes } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rmdir, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { partialFilePath, removeOrphanedPartials } from './atomic-file.js';
 import { isProcessRunning } from './process-alive.js';
 import { StateLockedError, type StateLockHolder } from './state-locked-error.js';
 
@@ -46,7 +47,32 @@ export async function lockStateFile(statePath: string): Promise<StateLock> {
   throw new StateLockedError(path, undefined);
 }
 
+/**
+ * Creates the lock with its record in one step: the record is written to a temporary file that is then hard-linked to
+ * the lock's name, which fails if the lock exists. A holder killed at any moment therefore leaves either no lock or a
+ * complete one, never an empty file that would look held. File systems without hard links get O_EXCL and a write.
+ */
 async function tryCreate(path: string, record: LockRecord): Promise<boolean> {
+  await removeOrphanedPartials(path);
+  const temporary = partialFilePath(path);
+  await writeFile(temporary, `${JSON.stringify(record)}\n`, { encoding: 'utf8', flag: 'wx' });
+  try {
+    await link(temporary, path);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    if (code === 'EEXIST') return false;
+    if (!NO_HARD_LINKS.has(code)) throw error;
+    return createInPlace(path, record);
+  } finally {
+    await unlink(temporary).catch(() => undefined);
+  }
+}
+
+/** What `link` says on a file system that has no hard links (FAT, some network shares). */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
+async function createInPlace(path: string, record: LockRecord): Promise<boolean> {
   let file;
   try {
     file = await open(path, 'wx');
@@ -96,7 +122,7 @@ async function readHolder(path: string): Promise<LockRecord | null | 'gone'> {
     const parsed = JSON.parse(text) as Partial<LockRecord>;
     if (typeof parsed.pid === 'number' && typeof parsed.host === 'string' && typeof parsed.nonce === 'string') return parsed as LockRecord;
   } catch {
-    // A holder killed between creating the file and writing it: judged by the file's age below.
+    // Only a lock made in place (no hard links) can be caught half-written: judged by the file's age below.
   }
   return null;
 }
