@@ -43,6 +43,11 @@ export interface BlobProxy {
    * can act while a download is under way, whatever the machine's speed.
    */
   pace: { bytes: number; delayMs: number } | undefined;
+  /**
+   * The next GET response passes on this many body bytes and then nothing more, until the client goes away: a download
+   * that can only end if the client gives up on it.
+   */
+  stallNextResponseAfter: number | undefined;
   /** Most requests open at the same time since the last `reset()`. */
   readonly maxConcurrent: number;
   /** Clears the log, the concurrency high-water mark, `hold` and `pace`. */
@@ -60,6 +65,7 @@ export async function startBlobProxy(blobEndpoint: string): Promise<BlobProxy> {
     delayMs: 0,
     failNext: 0,
     cutNextResponseAfter: undefined,
+    stallNextResponseAfter: undefined,
     hold: undefined,
     pace: undefined,
     get maxConcurrent() {
@@ -113,6 +119,8 @@ export async function startBlobProxy(blobEndpoint: string): Promise<BlobProxy> {
       }
       const cutAfter = req.method === 'GET' ? proxy.cutNextResponseAfter : undefined;
       if (cutAfter !== undefined) proxy.cutNextResponseAfter = undefined;
+      const stallAfter = req.method === 'GET' ? proxy.stallNextResponseAfter : undefined;
+      if (stallAfter !== undefined) proxy.stallNextResponseAfter = undefined;
       const upstream = forward(
         { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
         (answer) => {
@@ -120,6 +128,10 @@ export async function startBlobProxy(blobEndpoint: string): Promise<BlobProxy> {
           const code = answer.headers['x-ms-error-code'];
           if (typeof code === 'string') entry.errorCode = code;
           res.writeHead(answer.statusCode!, answer.headers);
+          if (stallAfter !== undefined) {
+            void stalled(answer, res, stallAfter);
+            return;
+          }
           const pace = proxy.pace;
           if (cutAfter === undefined && pace) {
             void paced(answer, res, pace);
@@ -176,6 +188,19 @@ export async function startBlobProxy(blobEndpoint: string): Promise<BlobProxy> {
     } catch {
       res.destroy();
     }
+  }
+
+  /** Passes on the first `bytes` of `answer`, then holds the rest back until the client goes away. */
+  async function stalled(answer: IncomingMessage, res: ServerResponse, bytes: number): Promise<void> {
+    let sent = 0;
+    for await (const chunk of answer as AsyncIterable<Buffer>) {
+      if (sent >= bytes || res.destroyed) break;
+      const part = chunk.subarray(0, bytes - sent);
+      sent += part.length;
+      res.write(part);
+    }
+    if (!res.destroyed) await once(res, 'close');
+    answer.destroy();
   }
 
   const server = createServer(handle);
