@@ -193,13 +193,17 @@ export async function startBlobProxy(blobEndpoint: string): Promise<BlobProxy> {
   /** Passes on the first `bytes` of `answer`, then holds the rest back until the client goes away. */
   async function stalled(answer: IncomingMessage, res: ServerResponse, bytes: number): Promise<void> {
     let sent = 0;
-    for await (const chunk of answer as AsyncIterable<Buffer>) {
-      if (sent >= bytes || res.destroyed) break;
-      const part = chunk.subarray(0, bytes - sent);
-      sent += part.length;
-      res.write(part);
+    try {
+      for await (const chunk of answer as AsyncIterable<Buffer>) {
+        if (sent >= bytes || res.destroyed) break;
+        const part = chunk.subarray(0, bytes - sent);
+        sent += part.length;
+        res.write(part);
+      }
+      if (!res.destroyed) await once(res, 'close');
+    } catch {
+      // The client went away first, and `res.on('close')` destroyed the upstream answer: the point of the stall.
     }
-    if (!res.destroyed) await once(res, 'close');
     answer.destroy();
   }
 
