@@ -1,5 +1,7 @@
 import type { TokenCredential } from '@azure/core-auth';
+import { authorityOptions } from '../client/auth/authority.js';
 import { AuthenticationError } from '../client/errors/authentication-error.js';
+import { credentialForProfile } from './auth/profile-credential.js';
 import { configDirectory, selectProfile, type Profile } from './config/profiles.js';
 
 /** Where the CLI's access token comes from. */
@@ -53,7 +55,6 @@ export async function resolveAuth(sources: AuthSources = {}): Promise<CliAuth> {
   const configured = AZURE_IDENTITY_VARS.filter((name) => env[name]);
   if (configured.length > 0) {
     const identity = await import('@azure/identity');
-    const { authorityOptions } = await import('../client/auth/authority.js');
     const { authorityHost: _host, ...discovery } = authorityOptions(env.AZURE_AUTHORITY_HOST);
     // DefaultAzureCredential tries the environment (secret or certificate), workload identity, managed identity and
     // the developer tools' logins in turn; it never opens a browser, so a CI job fails rather than waits.
@@ -69,7 +70,6 @@ export async function resolveAuth(sources: AuthSources = {}): Promise<CliAuth> {
 }
 
 async function fromProfile(name: string, profile: Profile, directory: string, env: NodeJS.ProcessEnv): Promise<CliAuth> {
-  const { credentialForProfile } = await import('./auth/profile-credential.js');
   return credentialForProfile(name, profile, directory, env);
 }
 

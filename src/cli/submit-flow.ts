@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import type { NewProduct } from '../client/resources/products.js';
 import type { SignDriverProgressEvent } from '../workflow/progress.js';
 import type { SignDriverResult } from '../workflow/sign-driver.js';
+import { writeFileAtomically } from '../workflow/atomic-file.js';
 import { defaultProduct } from '../workflow/default-product.js';
 import type { CliContext } from './context.js';
 import { readJsonInput, validateInput, type WarningSink } from './input.js';
@@ -83,7 +84,6 @@ async function saveShippingLabel(context: CliContext, result: SignDriverResult, 
   if (!result.shippingLabelId) return undefined;
   const client = await context.client();
   const label = await client.shippingLabels.get(result.productId, result.submissionId, result.shippingLabelId, { signal: context.signal });
-  const { writeFileAtomically } = await import('../workflow/atomic-file.js');
   const path = join(resolve(outDir), `shipping-label-${result.shippingLabelId}.json`);
   await writeFileAtomically(path, (file) => file.writeFile(`${toJsonText(label)}\n`, 'utf8'));
   return path;

@@ -18,6 +18,7 @@ import { startSandbox, type Sandbox } from '../../src/mock/sandbox/index.js';
 import { buildExamplePackage } from '../../scripts/build-example-package.js';
 import { assertBuilt, finished, PRODUCT, startCli, TOKEN, type CliRun } from '../cli/support.js';
 import { startAnswerProxy, type AnswerProxy, type ApiOperation } from '../support/answer-proxy.js';
+import { mulberry32 } from '../support/seeded-random.js';
 
 // Dozens of CLI processes; on an oversubscribed machine each one can take seconds.
 jest.setTimeout(30 * 60_000);
@@ -26,24 +27,13 @@ const SEED = Number(process.env.HWDASH_CRASH_SEED ?? 20261207);
 const KILLS = 30;
 const NAMES_FOR_RANDOM_KILLS = 6;
 
-/** mulberry32: a small seeded generator, so that a failing sequence of kill times can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let sandbox: Sandbox;
 let proxy: AnswerProxy;
 let client: HdcClient;
 let dir: string;
 let cab: string;
-const random = seeded(SEED);
+const random = mulberry32(SEED);
 
 beforeAll(async () => {
   assertBuilt();

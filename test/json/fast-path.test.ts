@@ -9,7 +9,8 @@ import { findIdIntegers, keyIndex, mayHoldUnsafeInteger, quoteAt } from '../../s
 import { quoteExactIntegers } from '../../src/client/json/exact-scan.js';
 import { JsonSyntaxError } from '../../src/client/json/json-syntax-error.js';
 import { INT64_KEYS, parseJson, parseJsonBytes } from '../../src/client/json/lossless.js';
-import { documents, mulberry32, reference } from '../support/json-documents.js';
+import { documents, reference } from '../support/json-documents.js';
+import { mulberry32 } from '../support/seeded-random.js';
 import { productsPage, submissionsPage } from '../support/json-pages.js';
 
 /** What the full scan alone gives: the behaviour every path must match. */

@@ -7,7 +7,8 @@ import { describe, expect, it } from '@jest/globals';
 import { isLosslessNumber, parse as losslessParse } from 'lossless-json';
 import { INT64_KEYS, parseJson, stringifyJson } from '../../src/client/json/lossless.js';
 import { JsonSyntaxError } from '../../src/client/json/json-syntax-error.js';
-import { documents, mulberry32, reference } from '../support/json-documents.js';
+import { documents, reference } from '../support/json-documents.js';
+import { mulberry32 } from '../support/seeded-random.js';
 
 const CASES = 300;
 

@@ -4,6 +4,7 @@
  */
 import { isInteger, isLosslessNumber, parse as losslessParse } from 'lossless-json';
 import { INT64_KEYS } from '../../src/client/json/lossless.js';
+import { mulberry32 } from './seeded-random.js';
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -31,16 +32,6 @@ function convert(node: unknown, isIdPosition: boolean): unknown {
   return node;
 }
 
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Writes random JSON text directly, with the awkward spellings a serialiser would never produce. */
 class DocumentWriter {

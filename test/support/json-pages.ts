@@ -7,6 +7,8 @@
  * - an ID-dense page of products, as `GET /products` returns it: four bare int64 fields per product
  *   (`id`, `sharedProductId`, `sourceProductId`, `sourcePublisherId`) among short fields.
  */
+import { mulberry32 } from './seeded-random.js';
+
 const API = 'https://manage.devcenter.microsoft.com/v2.0/my/hardware';
 
 export type PageKind = 'submissions' | 'products';
@@ -83,14 +85,3 @@ function pick<T>(random: () => number, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)]!;
 }
 
-/** Small seeded PRNG, so the document is the same on every run and every machine. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
 import type { HdcClient } from '../../client/client.js';
+import { HdcError } from '../../client/errors/hdc-error.js';
 import { examples } from '../arguments.js';
 import type { CliContext } from '../context.js';
+import { identityProblem } from '../entra-diagnosis.js';
+import { exitCodeFor } from '../exit-codes.js';
 import { action } from '../run.js';
 
 /** The scope every Hardware Dev Center token is requested for. */
@@ -45,7 +48,7 @@ It reads the audiences and the first page of products; it never creates or chang
             return true;
           } catch (error) {
             if (context.signal.aborted) throw error;
-            failure = error instanceof DoctorFinding ? error : new DoctorFinding(await plainWords(error), await exitCodeOf(error));
+            failure = error instanceof DoctorFinding ? error : new DoctorFinding(plainWords(error), exitCodeFor(error));
             checks.push({ name, ok: false, detail: failure.message });
             context.output.info(`✗ ${name}: ${failure.message}`);
             return false;
@@ -94,7 +97,6 @@ async function checkToken(context: CliContext): Promise<string> {
   try {
     token = await auth.credential.getToken(API_SCOPE, { abortSignal: context.signal });
   } catch (error) {
-    const { identityProblem } = await import('../entra-diagnosis.js');
     throw new DoctorFinding(await identityProblem(error), 2);
   }
   if (!token) throw new DoctorFinding('the credential returned no token; check the AZURE_* variables.', 2);
@@ -125,8 +127,7 @@ function describeStaticToken(token: string): string {
 }
 
 /** API failures of the read checks, in words: which part of the set-up is wrong. */
-async function plainWords(error: unknown): Promise<string> {
-  const { HdcError } = await import('../../client/errors/hdc-error.js');
+function plainWords(error: unknown): string {
   if (error instanceof HdcError) {
     switch (error.kind) {
       case 'authentication':
@@ -148,9 +149,4 @@ async function plainWords(error: unknown): Promise<string> {
 function serviceWords(message: string): string {
   const said = /failed with \d+(?: \S+)?: (.*)$/s.exec(message)?.[1]?.trim();
   return said ? ` (the API says: "${said.split('\n')[0]!.slice(0, 200)}")` : '';
-}
-
-async function exitCodeOf(error: unknown): Promise<number> {
-  const { exitCodeFor } = await import('../exit-codes.js');
-  return exitCodeFor(error);
 }

@@ -1,4 +1,6 @@
 import { Option, type Command } from 'commander';
+import { authorityOptions } from '../../client/auth/authority.js';
+import { HDC_SCOPE } from '../../client/auth/token-cache.js';
 import { examples } from '../arguments.js';
 import type { CliContext } from '../context.js';
 import { action } from '../run.js';
@@ -7,6 +9,7 @@ import { removeAccount, saveAccount } from '../auth/accounts.js';
 import { fileTokenCachePlugin, removeTokenCaches, tokenCacheDirectory } from '../auth/token-cache-file.js';
 import * as profiles from '../config/profiles.js';
 import type { Profile } from '../config/profiles.js';
+import { tokenCacheName } from '../auth/profile-credential.js';
 
 interface LoginFlags {
   deviceCode?: boolean;
@@ -47,9 +50,6 @@ function hasDisplay(): boolean {
 }
 
 async function login(context: CliContext, flags: LoginFlags): Promise<void> {
-  const { authorityOptions } = await import('../../client/auth/authority.js');
-  const { tokenCacheName } = await import('../auth/profile-credential.js');
-  const { HDC_SCOPE } = await import('../../client/auth/token-cache.js');
   const identity = await import('@azure/identity');
 
   const name = profiles.checkProfileName(context.options.profile ?? DEFAULT_PROFILE_NAME);
@@ -101,7 +101,6 @@ async function login(context: CliContext, flags: LoginFlags): Promise<void> {
 }
 
 async function logout(context: CliContext): Promise<void> {
-  const { tokenCacheName } = await import('../auth/profile-credential.js');
   const name = profiles.checkProfileName(context.options.profile ?? (process.env.HWDASH_PROFILE || undefined) ?? (await profiles.readConfig()).defaultProfile ?? DEFAULT_PROFILE_NAME);
   const directory = profiles.configDirectory();
   const hadAccount = await removeAccount(directory, name);

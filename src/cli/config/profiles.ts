@@ -8,6 +8,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
+import { writeFileAtomically } from '../../workflow/atomic-file.js';
 import { ConfigFileError } from './config-file-error.js';
 
 /** How a profile signs in; each maps onto one `@azure/identity` credential. */
@@ -136,6 +137,5 @@ export async function selectProfile(name: string | undefined, file: string = con
 /** Writes the config file whole (a reader never sees half of it), after checking it as a reader would. */
 export async function writeConfig(config: HwdashConfig, file: string = configFilePath()): Promise<void> {
   checkConfig(config, file);
-  const { writeFileAtomically } = await import('../../workflow/atomic-file.js');
   await writeFileAtomically(file, (handle) => handle.writeFile(`${JSON.stringify(config, null, 2)}\n`, 'utf8'));
 }
