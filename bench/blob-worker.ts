@@ -11,6 +11,7 @@ import { BlobClient, BlockBlobClient } from '@azure/storage-blob';
 import { downloadToFile } from '../src/workflow/download.js';
 import { uploadPackage } from '../src/workflow/upload.js';
 import type { BlobJob, BlobMeasurement } from './blob-contenders.js';
+import { peakRssBytes } from './peak-rss.mjs';
 
 async function transfer({ contender, url, file, size }: BlobJob): Promise<void> {
   switch (contender.kind) {
@@ -61,5 +62,5 @@ const start = performance.now();
 await transfer(job);
 const ms = performance.now() - start;
 const cpu = process.cpuUsage(cpuBefore);
-const measurement: BlobMeasurement = { ms, cpuMs: (cpu.user + cpu.system) / 1000, rssBefore, maxRss: process.resourceUsage().maxRSS * 1024 };
+const measurement: BlobMeasurement = { ms, cpuMs: (cpu.user + cpu.system) / 1000, rssBefore, maxRss: peakRssBytes() };
 process.stdout.write(`${JSON.stringify(measurement)}\n`);
