@@ -34,7 +34,7 @@ export type MaybeOptionalCallInit<Params, Location extends keyof Params> =
     : HdcCallInit<FilterKeys<Params, Location>>;
 
 /** The keys {@link HdcCallInit} allows; any other key of an init is an error. */
-type CallInitKey = 'params' | 'body' | 'headers' | 'parseAs' | 'signal' | 'timeoutMs';
+export type CallInitKey = 'params' | 'body' | 'headers' | 'parseAs' | 'signal' | 'timeoutMs';
 
 /**
  * The init parameter: optional when nothing in it is required, and no key outside {@link HdcCallInit}. `Init` is

@@ -1,5 +1,5 @@
 export { createHdcClient, type HdcClient } from './client.js';
-export type { HdcCallInit, HdcClientMethod, HdcFetchResponse, InitParam, SuccessData } from './call-types.js';
+export type { CallInitKey, HdcCallInit, HdcClientMethod, HdcFetchResponse, InitParam, MaybeOptionalCallInit, SuccessData } from './call-types.js';
 export { DEFAULT_BASE_URL, type HdcClientOptions } from './options.js';
 export { HDC_SCOPE } from './auth/token-cache.js';
 export type { RetryHooks, RetryOptions } from './pipeline/retry.js';

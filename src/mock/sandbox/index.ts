@@ -29,9 +29,9 @@ export type { SandboxFailures } from './failures.js';
 export type { FaultKind, FaultSpec } from './faults.js';
 export { FaultSpecError } from './fault-spec-error.js';
 export type { ResponseRecord } from './server.js';
-export { SIGNATURE_MANIFEST_NAME, SANDBOX_SIGNER, type SignatureManifest } from './signer.js';
+export { SIGNATURE_MANIFEST_NAME, SANDBOX_SIGNER, type SignatureManifest, type SignedSubject } from './signer.js';
 export { SECONDS_UNTIL_SIGNED, DRIVER_METADATA_DELAY_SECONDS } from './submission-workflow.js';
-export { SECONDS_UNTIL_APPROVAL, SECONDS_UNTIL_ROLLOUT, secondsUntilFinished } from './shipping-label-workflow.js';
+export { SECONDS_UNTIL_APPROVAL, SECONDS_UNTIL_ROLLOUT, secondsUntilFinished, type ShippingLabelDestination } from './shipping-label-workflow.js';
 export type { EntraOptions, EntraStandIn, EntraApplication, FederatedCredential, EntraRequestRecord, BearerCheck } from './entra/index.js';
 export { HDC_RESOURCE, TOKEN_EXCHANGE_AUDIENCE } from './entra/constants.js';
 
