@@ -13,7 +13,9 @@ import { buildCab, type CabWriterEntry } from '../support/cab-writer.js';
 import { ensureDebianPackages } from '../support/inf-corpus.js';
 import { makeTempDir, pseudoRandomBytes } from './helpers.js';
 
-const run = promisify(execFile);
+const execute = promisify(execFile);
+/** The tools run in a UTF-8 locale whatever the caller's: in the C locale gcab prints `?` for each non-ASCII letter. */
+const run = (file: string, args: string[], options: { cwd?: string } = {}) => execute(file, args, { ...options, env: { ...process.env, LC_ALL: 'C.UTF-8' } });
 
 /** Several 32 KiB blocks, an empty file, nested folders, a name in UTF-8. */
 const ENTRIES: CabWriterEntry[] = [

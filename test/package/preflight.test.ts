@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { chmod as chmodPath } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -200,7 +201,7 @@ describe('preflightPackage: file and harness checks', () => {
     const { chmod } = await import('node:fs/promises');
     const path = await file('locked.cab', buildCab(sampleEntries, SIGNED));
     await chmod(path, 0o000);
-    // Root may read anything, so as root the check runs in a child process as `nobody`, the way CI runs it.
+    // Root may read anything, so as root the check runs in a child process that permissions bind, the way CI runs it.
     const problems = process.getuid?.() === 0 ? await preflightAsNobody(path) : (await preflightPackage(path)).problems;
     expect(rules(problems)).toEqual(['file-readable']);
   });
@@ -276,18 +277,27 @@ describe('assertPreflight', () => {
   });
 });
 
-/** Runs `preflightPackage(path)` in a child process whose user is `nobody` (uid 65534), and returns its problems. */
+/**
+ * Runs `preflightPackage(path)` in a child process that file permissions bind, and returns its problems. Root reads
+ * anything, so the child is root without the capabilities that bypass permissions (util-linux's `setpriv`, present on
+ * every Debian): unlike a switch to `nobody`, it still reaches the checkout wherever it is (a private temporary
+ * folder, say). Without `setpriv`, the child runs as `nobody`.
+ */
 async function preflightAsNobody(path: string): Promise<PreflightProblem[]> {
-  // `nobody` must be able to reach the file's folder (temporary folders are private to their owner).
-  await chmodPath(dirname(path), 0o755);
   const moduleUrl = pathToFileURL(join(ROOT, 'src', 'package', 'preflight.ts')).href;
   const script = `const { preflightPackage } = await import(${JSON.stringify(moduleUrl)});
 process.stdout.write(JSON.stringify((await preflightPackage(${JSON.stringify(path)})).problems));`;
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    cwd: ROOT,
-    uid: 65534,
-    gid: 65534,
-    env: { PATH: process.env.PATH ?? '' },
-  });
+  const node = [process.execPath, '--import', 'tsx', '--input-type=module', '-e', script];
+  const run = promisify(execFile);
+  const env = { PATH: process.env.PATH ?? '' };
+  const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((candidate) => existsSync(candidate));
+  if (setpriv) {
+    const withoutBypass = '-dac_override,-dac_read_search';
+    const { stdout } = await run(setpriv, [`--inh-caps=${withoutBypass}`, `--bounding-set=${withoutBypass}`, ...node], { cwd: ROOT, env });
+    return JSON.parse(stdout) as PreflightProblem[];
+  }
+  // `nobody` must be able to reach the file's folder (temporary folders are private to their owner).
+  await chmodPath(dirname(path), 0o755);
+  const { stdout } = await run(node[0]!, node.slice(1), { cwd: ROOT, uid: 65534, gid: 65534, env });
   return JSON.parse(stdout) as PreflightProblem[];
 }
