@@ -7,14 +7,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startSandbox, type Sandbox } from '../../src/mock/sandbox/index.js';
 import { buildExamplePackage } from '../../scripts/build-example-package.js';
 import { claimsOf, startFakeIssuer, type FakeIssuer } from '../entra/support.js';
 import { startGitHubTokenEndpoint, type GitHubTokenEndpoint } from './github-token-endpoint.js';
 import { assertBundled, runAction, withoutMaskCommands } from './support.js';
 
-jest.setTimeout(120_000);
 
 const TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const CLIENT_ID = '5a1f0c3e-7b9d-4e2a-8c6f-0d1e2f3a4b5c';

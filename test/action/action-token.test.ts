@@ -8,14 +8,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHdcClient } from '../../src/client/index.js';
 import { startSandbox, type Sandbox } from '../../src/mock/sandbox/index.js';
 import { buildExamplePackage } from '../../scripts/build-example-package.js';
 import { resourceCensus } from '../support/resource-census.js';
 import { assertBundled, runAction, withoutMaskCommands } from './support.js';
 
-jest.setTimeout(90_000);
 
 /** Not JWT-shaped, so only masking (not a pattern) could hide it. */
 const TOKEN = 'hwdash-action-test-token-8d2f4a6c1e3b5a7d';

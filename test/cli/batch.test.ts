@@ -8,7 +8,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHdcClient } from '../../src/client/index.js';
 import { startSandbox, type Sandbox } from '../../src/mock/sandbox/index.js';
 import type { BatchOutput } from '../../src/cli/batch/batch-summary.js';
@@ -16,7 +16,6 @@ import { buildExamplePackage } from '../../scripts/build-example-package.js';
 import { resourceCensus } from '../support/resource-census.js';
 import { assertBuilt, runCli, TOKEN } from './support.js';
 
-jest.setTimeout(180_000);
 
 type Signed = Extract<BatchOutput['packages'][number], { status: 'signed' }>;
 

@@ -6,11 +6,10 @@
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { startSandbox, type Sandbox } from '../../src/mock/sandbox/index.js';
 import { assertBuilt, runCli } from './support.js';
 
-jest.setTimeout(60_000);
 
 /** The token the fake `az` hands out: the only one the sandbox accepts. */
 const AZ_TOKEN = 'hwdash-fake-az-token-3c9e1f7a5b2d';

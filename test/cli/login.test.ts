@@ -8,12 +8,11 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startSandbox, type Sandbox } from '../../src/mock/sandbox/index.js';
 import { https } from '../entra/support.js';
 import { assertBuilt, finished, runCli, startCli, waitForOutput } from './support.js';
 
-jest.setTimeout(120_000);
 
 const TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 /** A public client app registered in the tenant and associated with the Partner Center account. */

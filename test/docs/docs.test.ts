@@ -85,7 +85,7 @@ async function openOperation(operationId: string, summary: string, expected: rea
       });
       return titled && texts.every((text) => document.body.innerText.includes(text));
     },
-    { timeout: 10_000 },
+    { timeout: 120_000 },
     summary,
     expected,
   ).catch(() => undefined);

@@ -41,7 +41,7 @@ function audit(registryUrl: string, env: Record<string, string> = {}): Promise<{
           npm_config_fund: 'false',
           ...env,
         },
-        timeout: 60_000,
+        timeout: 300_000,
       },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );

@@ -49,7 +49,7 @@ describe('waits against the sandbox', () => {
     const signed = await waitForSubmission(client, product.id, created.id, {
       until: 'driverMetadata',
       pollIntervalMs: 5,
-      timeoutMs: 20_000,
+      timeoutMs: 300_000,
       onEvent: (event) => submissionEvents.push(event),
     });
 
@@ -77,14 +77,14 @@ describe('waits against the sandbox', () => {
     const createdLabel = await client.shippingLabels.create(product.id, created.id, label);
 
     // By default the wait ends where Microsoft's CLI stops: at Microsoft approval, or later if a poll came late.
-    const approved = await waitForShippingLabel(client, product.id, created.id, createdLabel.id, { pollIntervalMs: 5, timeoutMs: 20_000 });
+    const approved = await waitForShippingLabel(client, product.id, created.id, createdLabel.id, { pollIntervalMs: 5, timeoutMs: 300_000 });
     expect(['microsoftApproval', 'publishing', 'finalizePublishing']).toContain(approved.workflowStatus!.currentStep);
 
     const labelEvents: WorkflowEvent[] = [];
     const published = await waitForShippingLabel(client, product.id, created.id, createdLabel.id, {
       until: 'completed',
       pollIntervalMs: 5,
-      timeoutMs: 20_000,
+      timeoutMs: 300_000,
       onEvent: (event) => labelEvents.push(event),
     });
 
