@@ -18,7 +18,7 @@ import { startSandbox, type Sandbox } from '../../src/mock/sandbox/index.js';
 import { buildExamplePackage } from '../../scripts/build-example-package.js';
 import { assertBuilt, finished, PRODUCT, startCli, TOKEN, type CliRun } from '../cli/support.js';
 import { startAnswerProxy, type AnswerProxy, type ApiOperation } from '../support/answer-proxy.js';
-import { mulberry32 } from '../support/seeded-random.js';
+import { seededRandom } from '../../src/mock/sandbox/faults.js';
 
 // Dozens of CLI processes; on an oversubscribed machine each one can take seconds.
 jest.setTimeout(30 * 60_000);
@@ -33,7 +33,7 @@ let proxy: AnswerProxy;
 let client: HdcClient;
 let dir: string;
 let cab: string;
-const random = mulberry32(SEED);
+const random = seededRandom(SEED);
 
 beforeAll(async () => {
   assertBuilt();

@@ -10,7 +10,7 @@ import { quoteExactIntegers } from '../../src/client/json/exact-scan.js';
 import { JsonSyntaxError } from '../../src/client/json/json-syntax-error.js';
 import { INT64_KEYS, parseJson, parseJsonBytes } from '../../src/client/json/lossless.js';
 import { documents, reference } from '../support/json-documents.js';
-import { mulberry32 } from '../support/seeded-random.js';
+import { seededRandom } from '../../src/mock/sandbox/faults.js';
 import { productsPage, submissionsPage } from '../support/json-pages.js';
 
 /** What the full scan alone gives: the behaviour every path must match. */
@@ -69,7 +69,7 @@ describe('the search on random documents', () => {
   });
 
   it('keeps broken documents broken, with JSON.parse’s message for the original text', () => {
-    const random = mulberry32(99);
+    const random = seededRandom(99);
     for (const text of texts) {
       const at = Math.floor(random() * (text.length + 1));
       const broken = text.slice(0, at) + '{}[]",:0-e.tn'[Math.floor(random() * 13)] + text.slice(at);

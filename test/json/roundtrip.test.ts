@@ -8,7 +8,7 @@ import { isLosslessNumber, parse as losslessParse } from 'lossless-json';
 import { INT64_KEYS, parseJson, stringifyJson } from '../../src/client/json/lossless.js';
 import { JsonSyntaxError } from '../../src/client/json/json-syntax-error.js';
 import { documents, reference } from '../support/json-documents.js';
-import { mulberry32 } from '../support/seeded-random.js';
+import { seededRandom } from '../../src/mock/sandbox/faults.js';
 
 const CASES = 300;
 
@@ -73,7 +73,7 @@ describe('parseJson and stringifyJson on random documents', () => {
   });
 
   it('rejects every broken document exactly as JSON.parse does, and accepts every one it accepts', () => {
-    const random = mulberry32(7);
+    const random = seededRandom(7);
     let rejected = 0;
     for (const text of texts) {
       const at = Math.floor(random() * (text.length + 1));

@@ -4,7 +4,7 @@
  */
 import { isInteger, isLosslessNumber, parse as losslessParse } from 'lossless-json';
 import { INT64_KEYS } from '../../src/client/json/lossless.js';
-import { mulberry32 } from './seeded-random.js';
+import { seededRandom } from '../../src/mock/sandbox/faults.js';
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -161,6 +161,6 @@ class DocumentWriter {
 }
 
 export function documents(seed: number, count: number): string[] {
-  const writer = new DocumentWriter(mulberry32(seed));
+  const writer = new DocumentWriter(seededRandom(seed));
   return Array.from({ length: count }, () => writer.document());
 }

@@ -7,7 +7,7 @@
  * - an ID-dense page of products, as `GET /products` returns it: four bare int64 fields per product
  *   (`id`, `sharedProductId`, `sourceProductId`, `sourcePublisherId`) among short fields.
  */
-import { mulberry32 } from './seeded-random.js';
+import { seededRandom } from '../../src/mock/sandbox/faults.js';
 
 const API = 'https://manage.devcenter.microsoft.com/v2.0/my/hardware';
 
@@ -20,7 +20,7 @@ export const PAGE_KINDS: Record<PageKind, { label: string; generate: (targetByte
 
 /** A page of submissions, `count` growing until the text reaches `targetBytes`. */
 export function submissionsPage(targetBytes: number): string {
-  const random = mulberry32(0x5eed);
+  const random = seededRandom(0x5eed);
   const productId = (2n ** 53n + 12345678901n).toString();
   const steps = ['packageInfoValidation', 'preparation', 'scanning', 'validation', 'catalogCreation', 'manualReview', 'signing', 'finalizeIngestion'];
   const items: string[] = [];
@@ -54,7 +54,7 @@ export function submissionsPage(targetBytes: number): string {
 
 /** A page of products, `count` growing until the text reaches `targetBytes`. */
 export function productsPage(targetBytes: number): string {
-  const random = mulberry32(0xd15c);
+  const random = seededRandom(0xd15c);
   const categories = ['Input.Digitizer.Multitouch', 'Display.Monitor', 'Audio.Speaker', 'Network.Wireless', 'Storage.Controller'];
   const signatures = ['WINDOWS_v100_X64_TH1_FULL', 'WINDOWS_v100_RS5_FULL', 'WINDOWS_v100_X64_CO_FULL', 'WINDOWS_v100_ARM64_CO_FULL', 'WINDOWS_v63_X64'];
   const items: string[] = [];
