@@ -14,6 +14,7 @@ import { PackageFormatError } from './package-format-error.js';
 import {
   DEFAULT_MAX_READ_BYTES,
   notFound,
+  readOne,
   tooLarge,
   type PackageReadOptions,
   type PackageReadResult,
@@ -62,11 +63,8 @@ export class CabArchive implements PackageReader {
   }
 
   /** Reads one file's bytes, throwing if it cannot be read. */
-  async readFile(path: string, options?: PackageReadOptions): Promise<Buffer> {
-    const [result] = await this.readEach([path], options);
-    if (!result) throw notFound(this.filePath, path);
-    if ('error' in result) throw result.error;
-    return result.bytes;
+  readFile(path: string, options?: PackageReadOptions): Promise<Buffer> {
+    return readOne(this, path, options);
   }
 
   /**

@@ -55,6 +55,14 @@ export async function readAll(
   return bytes;
 }
 
+/** Reads one file's bytes, throwing if it cannot be read. */
+export async function readOne(reader: PackageReader, path: string, options?: PackageReadOptions): Promise<Buffer> {
+  const [result] = await reader.readEach([path], options);
+  if (!result) throw notFound(reader.filePath, path);
+  if ('error' in result) throw result.error;
+  return result.bytes;
+}
+
 /** Whether a package path names an INF file. */
 export function isInfPath(path: string): boolean {
   return path.toLowerCase().endsWith('.inf');

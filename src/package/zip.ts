@@ -10,6 +10,7 @@ import { PackageFormatError } from './package-format-error.js';
 import {
   DEFAULT_MAX_READ_BYTES,
   notFound,
+  readOne,
   tooLarge,
   type PackageFile,
   type PackageReadOptions,
@@ -96,11 +97,9 @@ export class ZipArchive implements PackageReader {
     this.zipfile.close();
   }
 
-  async readFile(path: string, options?: PackageReadOptions): Promise<Buffer> {
-    const [result] = await this.readEach([path], options);
-    if (!result) throw notFound(this.filePath, path);
-    if ('error' in result) throw result.error;
-    return result.bytes;
+  /** Reads one file's bytes, throwing if it cannot be read. */
+  readFile(path: string, options?: PackageReadOptions): Promise<Buffer> {
+    return readOne(this, path, options);
   }
 
   async readEach(paths: readonly string[], options: PackageReadOptions = {}): Promise<PackageReadResult[]> {
