@@ -1,30 +1,15 @@
 /** Fault injection: the right bodies and headers, reproducible with a seed, and nothing injected when it is off. */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startAzurite, type AzuriteHandle } from '../../src/mock/azurite.js';
-import { FaultSpecError, startSandbox, type Sandbox, type SandboxOptions } from '../../src/mock/sandbox/index.js';
+import { describe, expect, it } from '@jest/globals';
+import { FaultSpecError, startSandbox } from '../../src/mock/sandbox/index.js';
 import { DEFAULT_LATE_MS, parseFaults } from '../../src/mock/sandbox/faults.js';
 import { createHdcClient } from '../../src/client/client.js';
 import { NetworkError } from '../../src/client/errors/network-error.js';
 import { TimeoutError } from '../../src/client/errors/timeout-error.js';
+import { useAzurite } from './fixture.js';
 import { call, newProductBody, waitFor } from './support.js';
 
 describe('sandbox fault injection', () => {
-  let azurite: AzuriteHandle;
-  const running: Sandbox[] = [];
-  const sandbox = async (options: SandboxOptions): Promise<Sandbox> => {
-    const started = await startSandbox({ azurite, ...options });
-    running.push(started);
-    return started;
-  };
-
-  beforeAll(async () => {
-    azurite = await startAzurite();
-  });
-
-  afterAll(async () => {
-    for (const started of running) await started.stop();
-    await azurite?.stop();
-  });
+  const sandbox = useAzurite().startSandbox;
 
   it('parses fault specs and rejects malformed ones with a message saying what to write', () => {
     expect(parseFaults('429:0.1, 500:0.05,reset:0.02,slow:0.01')).toEqual([
@@ -111,24 +96,9 @@ describe('sandbox fault injection', () => {
  * exist whatever the client saw, which is what a crash-safe client has to cope with.
  */
 describe('sandbox faults after the service acted', () => {
-  let azurite: AzuriteHandle;
-  const running: Sandbox[] = [];
-  const sandbox = async (options: SandboxOptions): Promise<Sandbox> => {
-    const started = await startSandbox({ azurite, ...options });
-    running.push(started);
-    return started;
-  };
+  const sandbox = useAzurite().startSandbox;
   const productNames = async (base: string): Promise<string[]> =>
     (await call(base, 'GET', '/products')).body.value.map((product: { productName: string }) => product.productName);
-
-  beforeAll(async () => {
-    azurite = await startAzurite();
-  });
-
-  afterAll(async () => {
-    for (const started of running) await started.stop();
-    await azurite?.stop();
-  });
 
   it('parses targets, methods and delays, and checks the probabilities per operation', () => {
     const operations = new Map([

@@ -1,22 +1,17 @@
 /** What every request goes through: authentication, routing, path IDs, content types, body validation, paging. */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startSandbox, type Sandbox } from '../../src/mock/sandbox/index.js';
-import { call, expectResponsesMatchSpec, newProductBody, responseRecorder, TOKEN } from './support.js';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { startSandbox } from '../../src/mock/sandbox/index.js';
+import { useSandbox } from './fixture.js';
+import { call, expectResponsesMatchSpec, newProductBody, TOKEN } from './support.js';
 
 describe('sandbox gateway', () => {
-  const recorder = responseRecorder();
-  let sandbox: Sandbox;
+  const suite = useSandbox({ token: TOKEN, pageSize: 2 });
+  const { recorder } = suite;
   let base: string;
   let root: string;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox({ token: TOKEN, pageSize: 2, onResponse: recorder.onResponse });
-    base = sandbox.baseUrl;
+  beforeAll(() => {
+    base = suite.base;
     root = new URL(base).origin;
-  });
-
-  afterAll(async () => {
-    await sandbox?.stop();
   });
 
   describe('authentication', () => {
@@ -36,7 +31,7 @@ describe('sandbox gateway', () => {
     });
 
     it('accepts any non-empty bearer token when no token is configured', async () => {
-      const open = await startSandbox({ azurite: sandbox.azurite });
+      const open = await startSandbox({ azurite: suite.azurite });
       try {
         expect((await call(open.baseUrl, 'GET', '/products', { token: 'anything' })).status).toBe(200);
         expect((await call(open.baseUrl, 'GET', '/products', { token: null, headers: { Authorization: 'Bearer ' } })).status).toBe(401);

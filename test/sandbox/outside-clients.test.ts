@@ -4,8 +4,7 @@
  * accepted as the service accepts them, and a shipping label shared with another partner creates the relationship
  * that SDCM's `-translate` looks up, once its sharing completes.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startSandbox, type Sandbox } from '../../src/mock/sandbox/index.js';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { SECONDS_UNTIL_UPDATABLE, secondsUntilFinished } from '../../src/mock/sandbox/shipping-label-workflow.js';
 import { DRIVER_METADATA_DELAY_SECONDS, SECONDS_UNTIL_SIGNED } from '../../src/mock/sandbox/submission-workflow.js';
 import {
@@ -18,25 +17,19 @@ import {
   POWERSHELL_SUBMISSION,
   powerShellProductBody,
 } from '../support/outside-bodies.js';
-import { call, DEVICE_IDS, driverCab, expectResponsesMatchSpec, ManualClock, OS_CODES, responseRecorder, signedSubmission, waitFor } from './support.js';
+import { useSandbox } from './fixture.js';
+import { call, DEVICE_IDS, driverCab, expectResponsesMatchSpec, OS_CODES, signedSubmission, waitFor } from './support.js';
 
 const DONE = SECONDS_UNTIL_SIGNED + DRIVER_METADATA_DELAY_SECONDS;
 /** The sandbox account's seller ID: the publisher of everything it shares. */
 const SANDBOX_PUBLISHER = '29963920';
 
 describe('the sandbox accepts what outside clients send', () => {
-  const recorder = responseRecorder();
-  const clock = new ManualClock();
-  let sandbox: Sandbox;
+  const suite = useSandbox({ manualClock: true });
+  const { clock, recorder } = suite;
   let base: string;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox({ now: clock.now, onResponse: recorder.onResponse });
-    base = sandbox.baseUrl;
-  });
-
-  afterAll(async () => {
-    await sandbox?.stop();
+  beforeAll(() => {
+    base = suite.base;
   });
 
   it('the public GitHub Action’s whole flow: trailing slashes, IDs from links[0], a plain PUT upload, an empty JSON commit', async () => {
@@ -131,22 +124,16 @@ describe('the sandbox accepts what outside clients send', () => {
 });
 
 describe('a label shared with another partner creates the relationship when its sharing completes', () => {
-  const recorder = responseRecorder();
-  const clock = new ManualClock();
-  let sandbox: Sandbox;
+  const suite = useSandbox({ manualClock: true });
+  const { clock, recorder } = suite;
   let base: string;
   let source: { productId: string; submissionId: string };
   const relationship = (publisherId: string, productId: string, submissionId: string) =>
     call(base, 'GET', `/products/relationships/sourcepubliherid/${publisherId}/sourceproductid/${productId}/sourcesubmissionid/${submissionId}`);
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ now: clock.now, onResponse: recorder.onResponse });
-    base = sandbox.baseUrl;
+    base = suite.base;
     source = await signedSubmission(base, clock, DONE);
-  });
-
-  afterAll(async () => {
-    await sandbox?.stop();
   });
 
   it('nothing is shared before the label, nor while its sharing runs', async () => {

@@ -1,10 +1,11 @@
 /** Preproduction signing: PUT the raw package, poll signingStatus, then read and download the signed-files asset. */
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import yauzl from 'yauzl';
-import { SIGNATURE_MANIFEST_NAME, startSandbox, type Sandbox } from '../../src/mock/sandbox/index.js';
+import { SIGNATURE_MANIFEST_NAME } from '../../src/mock/sandbox/index.js';
 import { NOT_A_PACKAGE_MESSAGE, PREPROD_SIGNING_SECONDS } from '../../src/mock/sandbox/preprod.js';
-import { call, driverCab, expectResponsesMatchSpec, ManualClock, responseRecorder, TOKEN, waitFor, type ApiResponse } from './support.js';
+import { useSandbox } from './fixture.js';
+import { call, driverCab, expectResponsesMatchSpec, TOKEN, waitFor, type ApiResponse } from './support.js';
 
 function zipEntryNames(bytes: Buffer): Promise<Map<string, Buffer>> {
   return new Promise((resolve, reject) => {
@@ -29,18 +30,11 @@ function zipEntryNames(bytes: Buffer): Promise<Map<string, Buffer>> {
 }
 
 describe('sandbox preproduction signing', () => {
-  const recorder = responseRecorder();
-  const clock = new ManualClock();
-  let sandbox: Sandbox;
+  const suite = useSandbox({ manualClock: true });
+  const { clock, recorder } = suite;
   let base: string;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox({ now: clock.now, onResponse: recorder.onResponse });
-    base = sandbox.baseUrl;
-  });
-
-  afterAll(async () => {
-    await sandbox?.stop();
+  beforeAll(() => {
+    base = suite.base;
   });
 
   const submit = (bytes: Uint8Array, contentType = 'application/octet-stream'): Promise<ApiResponse> =>

@@ -4,15 +4,14 @@
  * derivedPackage shell (get-a-submission.md) and the products that cannot have derived submissions (SDCM issue #69),
  * and co-installers, which the service no longer signs (develop/removing-coinstallers.md).
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { BlobClient, BlockBlobClient } from '@azure/storage-blob';
-import { startAzurite, type AzuriteHandle } from '../../src/mock/azurite.js';
 import { ANONYMOUS_CALLER } from '../../src/mock/sandbox/caller.js';
 import { coInstallerMessage } from '../../src/mock/sandbox/ingestion.js';
-import { startSandbox, type Sandbox } from '../../src/mock/sandbox/index.js';
 import { DERIVED_NOT_ALLOWED_MESSAGE } from '../../src/mock/sandbox/submissions.js';
 import { DRIVER_METADATA_DELAY_SECONDS, SECONDS_UNTIL_SIGNED } from '../../src/mock/sandbox/submission-workflow.js';
-import { call, driverCab, driverHlkx, expectResponsesMatchSpec, legacyDriverCab, ManualClock, newProductBody, responseRecorder, waitFor, type ApiResponse } from './support.js';
+import { useSandbox } from './fixture.js';
+import { call, driverCab, driverHlkx, expectResponsesMatchSpec, legacyDriverCab, newProductBody, waitFor, type ApiResponse } from './support.js';
 
 const DONE = SECONDS_UNTIL_SIGNED + DRIVER_METADATA_DELAY_SECONDS;
 
@@ -23,21 +22,11 @@ function tokenFor(claims: Record<string, string>): string {
 }
 
 describe('sandbox resources', () => {
-  const recorder = responseRecorder();
-  const clock = new ManualClock();
-  let azurite: AzuriteHandle;
-  let sandbox: Sandbox;
+  const suite = useSandbox({ ownAzurite: true, manualClock: true });
+  const { clock, recorder } = suite;
   let base: string;
-
-  beforeAll(async () => {
-    azurite = await startAzurite();
-    sandbox = await startSandbox({ azurite, now: clock.now, onResponse: recorder.onResponse });
-    base = sandbox.baseUrl;
-  });
-
-  afterAll(async () => {
-    await sandbox?.stop();
-    await azurite?.stop();
+  beforeAll(() => {
+    base = suite.base;
   });
 
   const createProduct = async (overrides: Record<string, unknown> = {}, token?: string): Promise<string> =>

@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { BlobClient, BlockBlobClient, RestError } from '@azure/storage-blob';
 import { createHdcClient, type HdcClient } from '../../src/client/client.js';
-import { startSandbox, type Sandbox } from '../../src/mock/sandbox/index.js';
+import type { Sandbox } from '../../src/mock/sandbox/index.js';
 import { downloadSubmissionArtifacts } from '../../src/workflow/artifacts.js';
 import { uploadPackage } from '../../src/workflow/upload.js';
+import { useSandbox } from './fixture.js';
 import { call, driverCab, newProductBody, TOKEN, waitFor, type ApiResponse } from './support.js';
 
 /** Sandbox seconds per real second. */
@@ -37,13 +38,14 @@ async function statusOf(request: Promise<unknown>): Promise<{ status: number; co
 const urlOf = (submission: ApiResponse, type: string): string => submission.body.downloads.items.find((item: { type: string }) => item.type === type).url;
 
 describe('sandbox SAS URL lifetime', () => {
+  const suite = useSandbox({ speed: SPEED, sasLifetime: LIFETIME_MINUTES, token: TOKEN });
   let sandbox: Sandbox;
   let client: HdcClient;
   let dir: string;
   let packagePath: string;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ speed: SPEED, sasLifetime: LIFETIME_MINUTES, token: TOKEN });
+    sandbox = suite.sandbox;
     client = createHdcClient({ baseUrl: sandbox.baseUrl, token: TOKEN });
     dir = await mkdtemp(join(tmpdir(), 'hwdash-sas-expiry-'));
     packagePath = join(dir, 'contoso.cab');
@@ -51,7 +53,6 @@ describe('sandbox SAS URL lifetime', () => {
   });
 
   afterAll(async () => {
-    await sandbox?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 

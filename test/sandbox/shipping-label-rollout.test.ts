@@ -3,9 +3,8 @@
  * (get-shipping-labels.md), the lock on edits in both phases and the cancel that works in both
  * (gradual-rollout.md, cancel-a-shipping-label.md), and what GET shows while the cancellation runs and after.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startAzurite, type AzuriteHandle } from '../../src/mock/azurite.js';
-import { startSandbox, type Sandbox } from '../../src/mock/sandbox/index.js';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import type { Sandbox } from '../../src/mock/sandbox/index.js';
 import {
   CANCELLATION_PENDING_MESSAGE,
   CANCELLATION_SECONDS,
@@ -18,31 +17,25 @@ import {
 } from '../../src/mock/sandbox/shipping-label-workflow.js';
 import { WORKFLOW_IN_PROGRESS_MESSAGE } from '../../src/mock/sandbox/shipping-labels.js';
 import { DRIVER_METADATA_DELAY_SECONDS, SECONDS_UNTIL_SIGNED } from '../../src/mock/sandbox/submission-workflow.js';
-import { call, DEVICE_IDS, expectResponsesMatchSpec, ManualClock, OS_CODES, responseRecorder, signedSubmission, type ApiResponse } from './support.js';
+import { useSandbox } from './fixture.js';
+import { call, DEVICE_IDS, expectResponsesMatchSpec, OS_CODES, signedSubmission, type ApiResponse } from './support.js';
 
 const CHID = '3f8b0d4e-2a7c-4b1e-9d5f-6c0a1b2c3d4e';
 
 describe('sandbox shipping labels in approval and rollout', () => {
-  const recorder = responseRecorder();
-  const clock = new ManualClock();
-  let azurite: AzuriteHandle;
+  const suite = useSandbox({ ownAzurite: true, manualClock: true });
+  const { clock, recorder } = suite;
   let sandbox: Sandbox;
   let labels: string;
   let bundleId: string;
 
   beforeAll(async () => {
-    azurite = await startAzurite();
-    sandbox = await startSandbox({ azurite, now: clock.now, onResponse: recorder.onResponse });
+    sandbox = suite.sandbox;
     const { productId, submissionId } = await signedSubmission(sandbox.baseUrl, clock, SECONDS_UNTIL_SIGNED + DRIVER_METADATA_DELAY_SECONDS);
     labels = `/products/${productId}/submissions/${submissionId}/shippingLabels`;
     const submission = await call(sandbox.baseUrl, 'GET', `/products/${productId}/submissions/${submissionId}`);
     const metadataUrl = submission.body.downloads.items.find((item: { type: string }) => item.type === 'driverMetadata').url;
     bundleId = Object.keys((await fetch(metadataUrl).then((response) => response.json())).BundleInfoMap)[0]!;
-  });
-
-  afterAll(async () => {
-    await sandbox?.stop();
-    await azurite?.stop();
   });
 
   const hardwareId = (pnpString = DEVICE_IDS[0]!) => ({ bundleId, infId: 'contoso.inf', operatingSystemCode: OS_CODES[0]!, pnpString });

@@ -1,23 +1,21 @@
 /** Shipping labels: the documented creation rules, the workflow, updates and cancellation, on a manual clock. */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { BlockBlobClient } from '@azure/storage-blob';
-import { startAzurite, type AzuriteHandle } from '../../src/mock/azurite.js';
-import { startSandbox, type Sandbox } from '../../src/mock/sandbox/index.js';
+import { startSandbox } from '../../src/mock/sandbox/index.js';
 import { AUDIENCES } from '../../src/mock/sandbox/audiences.js';
 import { CANCELLED_MESSAGE, SECONDS_UNTIL_APPROVAL, SECONDS_UNTIL_UPDATABLE, secondsUntilFinished } from '../../src/mock/sandbox/shipping-label-workflow.js';
 import { NOT_READY_MESSAGE, WORKFLOW_IN_PROGRESS_MESSAGE } from '../../src/mock/sandbox/shipping-labels.js';
 import { DRIVER_METADATA_DELAY_SECONDS, SECONDS_UNTIL_SIGNED } from '../../src/mock/sandbox/submission-workflow.js';
 import { CHID_MESSAGE, EXTENSION_MESSAGE } from '../../src/mock/sandbox/targeting-rules.js';
+import { useSandbox } from './fixture.js';
 import {
   call,
   DEVICE_IDS,
   driverCab,
   EXTENSION_DEVICE_ID,
   expectResponsesMatchSpec,
-  ManualClock,
   newProductBody,
   OS_CODES,
-  responseRecorder,
   signedSubmission,
   waitFor,
   type ApiResponse,
@@ -27,10 +25,8 @@ const DONE = SECONDS_UNTIL_SIGNED + DRIVER_METADATA_DELAY_SECONDS;
 const CHID = '3f8b0d4e-2a7c-4b1e-9d5f-6c0a1b2c3d4e';
 
 describe('sandbox shipping labels', () => {
-  const recorder = responseRecorder();
-  const clock = new ManualClock();
-  let azurite: AzuriteHandle;
-  let sandbox: Sandbox;
+  const suite = useSandbox({ ownAzurite: true, manualClock: true, pageSize: 2 });
+  const { clock, recorder } = suite;
   let base: string;
   let productId: string;
   let submissionId: string;
@@ -66,20 +62,13 @@ describe('sandbox shipping labels', () => {
   };
 
   beforeAll(async () => {
-    azurite = await startAzurite();
-    sandbox = await startSandbox({ azurite, now: clock.now, pageSize: 2, onResponse: recorder.onResponse });
-    base = sandbox.baseUrl;
+    base = suite.base;
     ({ productId, submissionId } = await signedSubmission(base, clock, DONE));
     labels = `/products/${productId}/submissions/${submissionId}/shippingLabels`;
     const submission = await call(base, 'GET', `/products/${productId}/submissions/${submissionId}`);
     const metadataUrl = submission.body.downloads.items.find((item: { type: string }) => item.type === 'driverMetadata').url;
     const metadata = await fetch(metadataUrl).then((response) => response.json());
     bundleId = Object.keys(metadata.BundleInfoMap)[0]!;
-  });
-
-  afterAll(async () => {
-    await sandbox?.stop();
-    await azurite?.stop();
   });
 
   it('refuses a label before the submission has been signed', async () => {
@@ -345,7 +334,7 @@ describe('sandbox shipping labels', () => {
   });
 
   it('fails every label at publishJobValidation in the shippingLabel failure scenario', async () => {
-    const failing = await startSandbox({ azurite, now: clock.now, failures: { shippingLabel: true }, onResponse: recorder.onResponse });
+    const failing = await startSandbox({ azurite: suite.azurite, now: clock.now, failures: { shippingLabel: true }, onResponse: recorder.onResponse });
     try {
       const signed = await signedSubmission(failing.baseUrl, clock, DONE);
       const path = `/products/${signed.productId}/submissions/${signed.submissionId}/shippingLabels`;

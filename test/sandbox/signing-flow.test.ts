@@ -3,11 +3,12 @@
  * upload the package to Azurite, commit, poll on a fast clock, download the signed package and the driver metadata.
  */
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { BlobClient, BlockBlobClient } from '@azure/storage-blob';
 import yauzl from 'yauzl';
-import { SANDBOX_SIGNER, SIGNATURE_MANIFEST_NAME, startSandbox, type Sandbox } from '../../src/mock/sandbox/index.js';
-import { call, DEVICE_IDS, driverCab, expectResponsesMatchSpec, newProductBody, OS_CODES, responseRecorder, TOKEN, waitFor } from './support.js';
+import { SANDBOX_SIGNER, SIGNATURE_MANIFEST_NAME } from '../../src/mock/sandbox/index.js';
+import { useSandbox } from './fixture.js';
+import { call, DEVICE_IDS, driverCab, expectResponsesMatchSpec, newProductBody, OS_CODES, TOKEN, waitFor } from './support.js';
 
 function unzip(bytes: Buffer): Promise<Map<string, Buffer>> {
   return new Promise((resolve, reject) => {
@@ -33,17 +34,11 @@ function unzip(bytes: Buffer): Promise<Map<string, Buffer>> {
 }
 
 describe('sandbox signing flow', () => {
-  const recorder = responseRecorder();
-  let sandbox: Sandbox;
+  const suite = useSandbox({ speed: 1000, token: TOKEN });
+  const { recorder } = suite;
   let base: string;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox({ speed: 1000, token: TOKEN, onResponse: recorder.onResponse });
-    base = sandbox.baseUrl;
-  });
-
-  afterAll(async () => {
-    await sandbox?.stop();
+  beforeAll(() => {
+    base = suite.base;
   });
 
   it('creates, uploads, commits, signs and serves the signed package and driver metadata', async () => {
@@ -65,7 +60,7 @@ describe('sandbox signing flow', () => {
     expect(created.body.downloads.items).toHaveLength(1);
     const uploadUrl = new URL(created.body.downloads.items[0].url);
     expect(created.body.downloads.items[0].type).toBe('initialPackage');
-    expect(uploadUrl.origin + uploadUrl.pathname).toMatch(new RegExp(`^${sandbox.azurite.blobEndpoint}/ingestion/[0-9a-f-]{36}$`));
+    expect(uploadUrl.origin + uploadUrl.pathname).toMatch(new RegExp(`^${suite.sandbox.azurite.blobEndpoint}/ingestion/[0-9a-f-]{36}$`));
     expect(uploadUrl.searchParams.get('sp')).toBe('rcw');
     const expiresIn = Date.parse(uploadUrl.searchParams.get('se')!) - Date.now();
     expect(expiresIn).toBeGreaterThan(55 * 60 * 1000);

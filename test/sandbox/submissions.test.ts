@@ -1,31 +1,21 @@
 /** Products and submissions: the service's documented rules and the ingestion workflow, on a manual clock. */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { BlockBlobClient } from '@azure/storage-blob';
-import { startAzurite, type AzuriteHandle } from '../../src/mock/azurite.js';
-import { startSandbox, type Sandbox } from '../../src/mock/sandbox/index.js';
+import { startSandbox } from '../../src/mock/sandbox/index.js';
 import { FORCED_VALIDATION_MESSAGE } from '../../src/mock/sandbox/failures.js';
 import { EMPTY_PACKAGE_MESSAGE, MISSING_PACKAGE_MESSAGE } from '../../src/mock/sandbox/ingestion.js';
 import { COMMIT_RECEIVED_SECONDS, DRIVER_METADATA_DELAY_SECONDS, SECONDS_UNTIL_SIGNED } from '../../src/mock/sandbox/submission-workflow.js';
-import { cabWithoutInf, call, driverCab, expectResponsesMatchSpec, ManualClock, newProductBody, responseRecorder, waitFor, type ApiResponse } from './support.js';
+import { useSandbox } from './fixture.js';
+import { cabWithoutInf, call, driverCab, expectResponsesMatchSpec, newProductBody, waitFor, type ApiResponse } from './support.js';
 
 const DONE = SECONDS_UNTIL_SIGNED + DRIVER_METADATA_DELAY_SECONDS;
 
 describe('sandbox products and submissions', () => {
-  const recorder = responseRecorder();
-  const clock = new ManualClock();
-  let azurite: AzuriteHandle;
-  let sandbox: Sandbox;
+  const suite = useSandbox({ ownAzurite: true, manualClock: true });
+  const { clock, recorder } = suite;
   let base: string;
-
-  beforeAll(async () => {
-    azurite = await startAzurite();
-    sandbox = await startSandbox({ azurite, now: clock.now, onResponse: recorder.onResponse });
-    base = sandbox.baseUrl;
-  });
-
-  afterAll(async () => {
-    await sandbox?.stop();
-    await azurite?.stop();
+  beforeAll(() => {
+    base = suite.base;
   });
 
   const createProduct = async (overrides = {}): Promise<string> => (await call(base, 'POST', '/products', { body: newProductBody(overrides) })).body.id;
@@ -257,7 +247,7 @@ describe('sandbox products and submissions', () => {
       [{ validation: true }, 'packageInfoValidation', FORCED_VALIDATION_MESSAGE],
       [{ ingestionStep: 'scanning' as const }, 'scanning', 'The scanning step failed (sandbox failure scenario "ingestionStep").'],
     ])('fails every submission as configured: %j', async (failures, step, message) => {
-      const failing = await startSandbox({ azurite, now: clock.now, failures, onResponse: recorder.onResponse });
+      const failing = await startSandbox({ azurite: suite.azurite, now: clock.now, failures, onResponse: recorder.onResponse });
       try {
         const productId = (await call(failing.baseUrl, 'POST', '/products', { body: newProductBody() })).body.id;
         const submission = await call(failing.baseUrl, 'POST', `/products/${productId}/submissions`, { body: { name: 's', type: 'initial' } });

@@ -13,30 +13,30 @@ import { InvalidStateError } from '../../src/client/errors/invalid-state-error.j
 import { parseJson } from '../../src/client/json/lossless.js';
 import type { Submission } from '../../src/client/resources/submissions.js';
 import { createSasUrl } from '../../src/mock/azurite.js';
-import { SECONDS_UNTIL_SIGNED, SIGNATURE_MANIFEST_NAME, startSandbox, type ResponseRecord, type Sandbox } from '../../src/mock/sandbox/index.js';
+import { SECONDS_UNTIL_SIGNED, SIGNATURE_MANIFEST_NAME, type Sandbox } from '../../src/mock/sandbox/index.js';
 import { downloadSubmissionArtifacts, type ArtifactDownloadProgress } from '../../src/workflow/artifacts.js';
 import { ZipArchive } from '../../src/package/zip.js';
-import { ManualClock, TOKEN, driverCab, signedSubmission } from '../sandbox/support.js';
+import { useSandbox } from '../sandbox/fixture.js';
+import { TOKEN, driverCab, signedSubmission } from '../sandbox/support.js';
 
+const suite = useSandbox({ manualClock: true });
 let sandbox: Sandbox;
 let client: HdcClient;
 let submission: Submission;
 let workDir: string;
-const records: ResponseRecord[] = [];
+const { records } = suite.recorder;
 let outDirs = 0;
 const newOutDir = () => join(workDir, `out-${++outDirs}`);
 
 beforeAll(async () => {
-  const clock = new ManualClock();
-  sandbox = await startSandbox({ now: clock.now, onResponse: (record) => records.push(record) });
+  sandbox = suite.sandbox;
   client = createHdcClient({ baseUrl: sandbox.baseUrl, token: TOKEN });
-  const { productId, submissionId } = await signedSubmission(sandbox.baseUrl, clock, SECONDS_UNTIL_SIGNED + 60);
+  const { productId, submissionId } = await signedSubmission(sandbox.baseUrl, suite.clock, SECONDS_UNTIL_SIGNED + 60);
   submission = await client.submissions.get(productId, submissionId);
   workDir = await mkdtemp(join(tmpdir(), 'hwdash-artifacts-'));
 });
 
 afterAll(async () => {
-  await sandbox?.stop();
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 

@@ -21,14 +21,16 @@ import { SIGN_DRIVER_STEPS, type SignDriverProgressEvent, type SignDriverStep } 
 import { signDriver, type SignDriverLabelOptions, type SignDriverOptions, type SignDriverResult } from '../../src/workflow/sign-driver.js';
 import { readStateFile, type SignDriverState } from '../../src/workflow/state-file.js';
 import { WorkflowFailedError } from '../../src/workflow/workflow-failed-error.js';
-import { ManualClock, TOKEN, cabWithoutInf, driverCab, newProductBody } from '../sandbox/support.js';
+import { useSandbox } from '../sandbox/fixture.js';
+import { TOKEN, cabWithoutInf, driverCab, newProductBody } from '../sandbox/support.js';
 
 /**
  * The sandbox runs on a clock the waits move: each poll interval advances it by 4 sandbox seconds (and yields a
  * moment of real time for the sandbox's background ingestion). Every run then sees the same workflow steps in the
  * same order whatever the machine's load, so a test that stops at the first workflow event always stops mid-wait.
  */
-const clock = new ManualClock();
+const suite = useSandbox({ manualClock: true });
+const { clock } = suite;
 const POLL_INTERVAL_MS = 4000;
 async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   signal?.throwIfAborted();
@@ -41,13 +43,13 @@ let sandbox: Sandbox;
 let client: HdcClient;
 let workDir: string;
 let packagePath: string;
-const records: ResponseRecord[] = [];
+const { records } = suite.recorder;
 let runs = 0;
 
 const LABEL: SignDriverLabelOptions = { name: 'Contoso to Windows Update', destination: 'windowsUpdate', infs: ['contoso.inf'], wait: true };
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ now: clock.now, onResponse: (record) => records.push(record) });
+  sandbox = suite.sandbox;
   client = createHdcClient({ baseUrl: sandbox.baseUrl, token: TOKEN });
   workDir = await mkdtemp(join(tmpdir(), 'hwdash-sign-driver-'));
   packagePath = join(workDir, 'contoso.cab');
@@ -55,7 +57,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await sandbox?.stop();
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 

@@ -3,10 +3,9 @@
  * faster): sign a driver, wait for its driver metadata, build a Windows Update label from it, and wait for the
  * label's whole publishing workflow.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { BlobClient, BlockBlobClient } from '@azure/storage-blob';
 import { createHdcClient, ValidationError, type HdcClient, type NewProduct } from '../../src/client/index.js';
-import { startSandbox, type Sandbox } from '../../src/mock/sandbox/index.js';
 import { EXTENSION_MESSAGE } from '../../src/mock/sandbox/targeting-rules.js';
 import {
   shippingLabelFromMetadata,
@@ -17,18 +16,14 @@ import {
   type WorkflowEvent,
 } from '../../src/workflow/index.js';
 import { SUBMISSION_STEPS, WINDOWS_UPDATE_LABEL_STEPS } from '../../src/client/vocabulary.js';
+import { useSandbox } from '../sandbox/fixture.js';
 import { DEVICE_IDS, driverCab, newProductBody, OS_CODES, TOKEN } from '../sandbox/support.js';
 
-let sandbox: Sandbox;
+const suite = useSandbox({ speed: 600, token: TOKEN });
 let client: HdcClient;
 
-beforeAll(async () => {
-  sandbox = await startSandbox({ speed: 600, token: TOKEN });
-  client = createHdcClient({ baseUrl: sandbox.baseUrl, token: TOKEN });
-});
-
-afterAll(async () => {
-  await sandbox?.stop();
+beforeAll(() => {
+  client = createHdcClient({ baseUrl: suite.base, token: TOKEN });
 });
 
 /** Steps seen must be the workflow's steps in its order (polls may skip some, never reorder them). */
