@@ -7,23 +7,15 @@ import { join } from 'node:path';
 import { BlobServiceClient, BlockBlobClient } from '@azure/storage-blob';
 import { createSasUrl, startAzurite } from '../../src/mock/azurite.js';
 import { AzuriteStartError } from '../../src/mock/azurite-start-error.js';
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { isProcessRunning } from '../../src/workflow/process-alive.js';
 
 async function waitUntilGone(pid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (!isRunning(pid)) return true;
+    if (!isProcessRunning(pid)) return true;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return !isRunning(pid);
+  return !isProcessRunning(pid);
 }
 
 describe('startAzurite', () => {
@@ -46,8 +38,8 @@ describe('startAzurite', () => {
     } finally {
       await Promise.all([first.stop(), second.stop()]);
     }
-    expect(isRunning(first.pid)).toBe(false);
-    expect(isRunning(second.pid)).toBe(false);
+    expect(isProcessRunning(first.pid)).toBe(false);
+    expect(isProcessRunning(second.pid)).toBe(false);
     await first.stop();
   });
 
@@ -68,7 +60,7 @@ describe('startAzurite', () => {
     );
     const [line] = (await once(parent.stdout!, 'data')) as [Buffer];
     const pid = Number(line.toString().trim());
-    expect(isRunning(pid)).toBe(true);
+    expect(isProcessRunning(pid)).toBe(true);
     parent.kill('SIGKILL');
     expect(await waitUntilGone(pid, 120_000)).toBe(true);
   });

@@ -1,16 +1,8 @@
 /** Starting and stopping: options are checked up front, and stop() leaves no server, socket or Azurite behind. */
 import { describe, expect, it } from '@jest/globals';
 import { FaultSpecError, startSandbox } from '../../src/mock/sandbox/index.js';
+import { isProcessRunning } from '../../src/workflow/process-alive.js';
 import { call } from './support.js';
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('sandbox lifecycle', () => {
   it('refuses bad options before starting anything', async () => {
@@ -22,12 +14,12 @@ describe('sandbox lifecycle', () => {
   it('stops the server, open connections and its embedded Azurite; stop() is idempotent', async () => {
     const sandbox = await startSandbox();
     const pid = (sandbox.azurite as { pid: number }).pid;
-    expect(isRunning(pid)).toBe(true);
+    expect(isProcessRunning(pid)).toBe(true);
     expect((await call(sandbox.baseUrl, 'GET', '/audiences')).status).toBe(200);
     expect(sandbox.requests).toBe(1);
     await Promise.all([sandbox.stop(), sandbox.stop()]);
     await sandbox.stop();
-    expect(isRunning(pid)).toBe(false);
+    expect(isProcessRunning(pid)).toBe(false);
     await expect(fetch(`${sandbox.baseUrl}/audiences`)).rejects.toThrow('fetch failed');
   });
 
@@ -35,7 +27,7 @@ describe('sandbox lifecycle', () => {
     const owner = await startSandbox();
     const guest = await startSandbox({ azurite: owner.azurite });
     await guest.stop();
-    expect(isRunning((owner.azurite as { pid: number }).pid)).toBe(true);
+    expect(isProcessRunning((owner.azurite as { pid: number }).pid)).toBe(true);
     expect((await call(owner.baseUrl, 'GET', '/audiences')).status).toBe(200);
     await owner.stop();
   });
